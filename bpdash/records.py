@@ -1,0 +1,79 @@
+"""The small typed records that plugins hand to bpdash.
+
+Every pluggable part is a frozen dataclass: a plugin's hook returns a list of them, and the
+registry validates each one before anything uses it (see ``bpdash.validation``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function f and its derivative f′, both of the weighted input z.
+
+    ``f(z)`` and ``df(z)`` map an array of any shape to an array of the same shape.
+    ``df_from_a(a)``, when given, is f′ written in terms of a = f(z) (sigmoid: a(1 − a),
+    tanh: 1 − a²): the engine uses it in backprop because a is already computed.
+    """
+
+    name: str
+    f: Callable[[Array], Array]
+    df: Callable[[Array], Array]
+    description: str = ""
+    df_from_a: Optional[Callable[[Array], Array]] = None
+    latex: str = ""  # f(z) as LaTeX, for the dashboard's formulas
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A cost J(a^(L), y), averaged over the m samples (rows).
+
+    ``value(A, Y)`` → float J; ``gradient(A, Y)`` → ∂J/∂a^(L), shape ``(m, n_out)``, already
+    divided by m. ``fused`` maps an output activation name to a pair
+    ``(value_from_z(Z, Y), delta_from_z(Z, Y))`` that computes J and δ^(L) = ∂J/∂z^(L) straight
+    from z^(L): the numerically stable path (cross-entropy after a sigmoid).
+    """
+
+    name: str
+    value: Callable[[Array, Array], float]
+    gradient: Callable[[Array, Array], Array]
+    description: str = ""
+    fused: dict = field(default_factory=dict)
+    latex: str = ""
+
+
+@dataclass(frozen=True)
+class Initializer:
+    """Draws starting parameters.
+
+    ``sample(shape, fan_in, fan_out, epsilon, rng)`` → float array of ``shape``: ``(n_to, n_from)``
+    for a weight matrix Θ^(l), ``(n_to,)`` for a bias vector b^(l). ``rng`` is a
+    ``numpy.random.Generator``: all randomness must come from it, so a seed reproduces a run.
+    """
+
+    name: str
+    sample: Callable[..., Array]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A generated dataset.
+
+    ``generate(n, noise, rng)`` → ``(X, Y)`` with X ``(m, n_features)`` and Y ``(m, n_outputs)``,
+    both float. ``task`` is "classification" (Y holds 0/1 targets, one column per output) or
+    "regression". A ``fixed`` dataset ignores n and noise (the article's hand-sized examples).
+    """
+
+    name: str
+    generate: Callable[..., tuple]
+    description: str = ""
+    task: str = "classification"
+    fixed: bool = False
+    default_n: int = 200

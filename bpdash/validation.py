@@ -1,0 +1,129 @@
+"""Checks a plugin's records before the registry accepts them.
+
+Each check returns nothing when the record is sound and raises ``RecordError`` with a message
+addressed to the plugin's author otherwise.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .records import Activation, Cost, Dataset, Initializer
+
+# 64 points in [−4, 4] that skip 0, where ReLU-like functions have a kink.
+PROBE_Z = np.linspace(-4.0, 4.0, 64)
+STEP = 1e-5
+RTOL = 1e-5
+ATOL = 1e-5
+
+
+class RecordError(ValueError):
+    """A plugin returned a record bpdash cannot use."""
+
+
+def _array_like(result, shape, what):
+    if not isinstance(result, np.ndarray):
+        raise RecordError(f"{what} returned {type(result).__name__}, expected a numpy array")
+    if result.shape != shape:
+        raise RecordError(f"{what} returned shape {result.shape}, expected {shape}")
+    if not np.all(np.isfinite(result)):
+        raise RecordError(f"{what} returned non-finite values (nan or inf) on [-4, 4]")
+    return result
+
+
+def _worst_mismatch(got, expected):
+    """The largest |got − expected| beyond tolerance, and where (None when they agree)."""
+    bad = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    if not bad.any():
+        return None
+    i = int(np.argmax(np.abs(got - expected) * bad))
+    return i, float(got.flat[i]), float(expected.flat[i])
+
+
+def check_activation(act: Activation) -> None:
+    """f, f′ and the optional f′(a) map (8, 8) arrays to finite (8, 8) arrays and f′ is right."""
+    z = PROBE_Z.reshape(8, 8)
+    for fn, label in ((act.f, "f"), (act.df, "df")):
+        if not callable(fn):
+            raise RecordError(f"activation '{act.name}': {label} is not callable")
+    a = _array_like(act.f(z.copy()), z.shape, f"activation '{act.name}': f(z)")
+    df = _array_like(act.df(z.copy()), z.shape, f"activation '{act.name}': df(z)")
+    numeric = (act.f(z + STEP) - act.f(z - STEP)) / (2 * STEP)
+    miss = _worst_mismatch(df, numeric)
+    if miss:
+        i, got, want = miss
+        raise RecordError(
+            f"activation '{act.name}': df disagrees with the derivative of f at z = "
+            f"{z.flat[i]:.3f}: df gives {got:.6g}, a central difference of f gives {want:.6g}. "
+            "df must be f′ as a function of z.")
+    if act.df_from_a is not None:
+        if not callable(act.df_from_a):
+            raise RecordError(f"activation '{act.name}': df_from_a is not callable")
+        via_a = _array_like(act.df_from_a(a.copy()), z.shape, f"activation '{act.name}': df_from_a(a)")
+        miss = _worst_mismatch(via_a, df)
+        if miss:
+            i, got, want = miss
+            raise RecordError(
+                f"activation '{act.name}': df_from_a(f(z)) gives {got:.6g} at z = {z.flat[i]:.3f} "
+                f"but df(z) gives {want:.6g}; df_from_a must be f′ written in terms of a = f(z).")
+
+
+def check_cost(cost: Cost) -> None:
+    """J is a finite float and ∂J/∂a agrees with a central difference of J."""
+    rng = np.random.default_rng(0)
+    A = rng.uniform(0.1, 0.9, size=(5, 3))
+    Y = (rng.uniform(size=(5, 3)) > 0.5).astype(float)
+    for fn, label in ((cost.value, "value"), (cost.gradient, "gradient")):
+        if not callable(fn):
+            raise RecordError(f"cost '{cost.name}': {label} is not callable")
+    J = cost.value(A, Y)
+    if not isinstance(J, (float, np.floating)) or not np.isfinite(J):
+        raise RecordError(f"cost '{cost.name}': value(A, Y) returned {J!r}, expected a finite float")
+    grad = _array_like(cost.gradient(A, Y), A.shape, f"cost '{cost.name}': gradient(A, Y)")
+    numeric = np.empty_like(A)
+    for idx in np.ndindex(A.shape):
+        up, down = A.copy(), A.copy()
+        up[idx] += STEP
+        down[idx] -= STEP
+        numeric[idx] = (cost.value(up, Y) - cost.value(down, Y)) / (2 * STEP)
+    if _worst_mismatch(grad, numeric):
+        raise RecordError(f"cost '{cost.name}': gradient disagrees with a central difference of value; "
+                          "it must be ∂J/∂a^(L), already divided by m")
+    if not isinstance(cost.fused, dict):
+        raise RecordError(f"cost '{cost.name}': fused must be a dict of activation name → (value, delta)")
+
+
+def check_initializer(init: Initializer) -> None:
+    """Draws have the asked shape, are finite, and repeat for the same seed."""
+    if not callable(init.sample):
+        raise RecordError(f"initializer '{init.name}': sample is not callable")
+    for shape in ((3, 4), (3,)):
+        first = init.sample(shape, 4, 3, 0.12, np.random.default_rng(1))
+        _array_like(first, shape, f"initializer '{init.name}': sample{shape}")
+        again = init.sample(shape, 4, 3, 0.12, np.random.default_rng(1))
+        if not np.array_equal(first, again):
+            raise RecordError(f"initializer '{init.name}': two draws with the same seed differ; "
+                              "take all randomness from the rng argument")
+
+
+def check_dataset(data: Dataset) -> None:
+    """generate returns float X (m, d) and Y (m, k) with the same m, finite."""
+    if not callable(data.generate):
+        raise RecordError(f"dataset '{data.name}': generate is not callable")
+    if data.task not in ("classification", "regression"):
+        raise RecordError(f"dataset '{data.name}': task must be 'classification' or 'regression', "
+                          f"not {data.task!r}")
+    out = data.generate(40, 0.1, np.random.default_rng(0))
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RecordError(f"dataset '{data.name}': generate must return a pair (X, Y)")
+    X, Y = out
+    for arr, label in ((X, "X"), (Y, "Y")):
+        if not isinstance(arr, np.ndarray) or arr.ndim != 2:
+            raise RecordError(f"dataset '{data.name}': {label} must be a 2-D numpy array")
+        if not np.all(np.isfinite(arr)):
+            raise RecordError(f"dataset '{data.name}': {label} holds non-finite values")
+    if X.shape[0] != Y.shape[0] or X.shape[0] < 1:
+        raise RecordError(f"dataset '{data.name}': X has {X.shape[0]} rows but Y has {Y.shape[0]}")
+
+
+CHECKS = {Activation: check_activation, Cost: check_cost,
+          Initializer: check_initializer, Dataset: check_dataset}

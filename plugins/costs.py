@@ -1,0 +1,56 @@
+"""The built-in costs: the article's squared error and binary cross-entropy.
+
+Both average over the m samples (rows), so a gradient is already divided by m.
+"""
+import numpy as np
+
+from bpdash import Cost, hookimpl
+
+CLIP = 1e-12  # keeps log and 1/(a(1−a)) finite when a saturates at 0 or 1
+
+
+def squared_error(A, Y):
+    """J = 1/(2m) Σ_i Σ_j (y_ij − a_ij)²."""
+    diff = A - Y
+    return float(np.vdot(diff, diff)) / (2 * A.shape[0])
+
+
+def squared_error_gradient(A, Y):
+    """∂J/∂a = (a − y)/m."""
+    return (A - Y) / A.shape[0]
+
+
+def cross_entropy(A, Y):
+    """J = −1/m Σ_i Σ_j [y log a + (1 − y) log(1 − a)], a clipped to [1e-12, 1 − 1e-12]."""
+    A = np.clip(A, CLIP, 1 - CLIP)
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log1p(-A))) / A.shape[0]
+
+
+def cross_entropy_gradient(A, Y):
+    """∂J/∂a = (a − y) / (a(1 − a)) / m."""
+    A = np.clip(A, CLIP, 1 - CLIP)
+    return (A - Y) / (A * (1 - A)) / A.shape[0]
+
+
+def cross_entropy_from_z(Z, Y):
+    """The same J from sigmoid's input z, stable for any z: log(1 + e^z) − y z."""
+    return float(np.sum(np.logaddexp(0.0, Z) - Y * Z)) / Z.shape[0]
+
+
+def cross_entropy_delta_from_z(Z, Y):
+    """δ^(L) = (σ(z) − y)/m: the sigmoid's f′ cancels the cost's denominator."""
+    return (1.0 / (1.0 + np.exp(-Z)) - Y) / Z.shape[0]
+
+
+@hookimpl
+def register_costs():
+    return [
+        Cost("squared_error", squared_error, squared_error_gradient,
+             "The article's J = 1/(2m) sum (y - a)^2; for regression and any output activation.",
+             latex=r"J = \frac{1}{2m}\sum_i\sum_j \left(y_{ij} - a^{(L)}_{ij}\right)^2"),
+        Cost("cross_entropy", cross_entropy, cross_entropy_gradient,
+             "Binary cross-entropy for 0/1 targets and sigmoid outputs (computed from z, stably).",
+             fused={"sigmoid": (cross_entropy_from_z, cross_entropy_delta_from_z)},
+             latex=r"J = -\frac{1}{m}\sum_i\sum_j \left[y_{ij}\log a^{(L)}_{ij}"
+                   r" + (1 - y_{ij})\log\left(1 - a^{(L)}_{ij}\right)\right]"),
+    ]
