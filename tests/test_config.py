@@ -1,0 +1,59 @@
+"""Experiment config: JSON round-trip and validation that names each bad field."""
+import json
+
+import pytest
+
+from bpdash.config import ConfigError, ExperimentConfig, registry_errors
+
+
+def test_json_round_trip_is_exact():
+    config = ExperimentConfig(hidden=(3, 5, 2), activations=("tanh", "relu", "sigmoid"),
+                              learning_rate=0.123456789012345, batch_size=16, bias=False)
+    assert ExperimentConfig.from_json(config.to_json()) == config
+
+
+def test_defaults_are_valid_and_complete():
+    config = ExperimentConfig()
+    assert set(config.to_dict()) >= {"dataset", "hidden", "activations", "bias", "cost", "init",
+                                     "epsilon", "seed", "learning_rate", "batch_size", "epochs"}
+
+
+@pytest.mark.parametrize("field, value", [
+    ("learning_rate", 0), ("learning_rate", -1), ("learning_rate", 1e6), ("learning_rate", "fast"),
+    ("epochs", 0), ("epochs", 10**9), ("epochs", 2.5), ("hidden", [0]), ("hidden", [129]),
+    ("hidden", [4] * 9), ("batch_size", 0), ("bias", "yes"), ("seed", -1), ("epsilon", float("nan")),
+    ("noise", -0.1), ("test_share", 0.95), ("n_samples", 1), ("cost", ""), ("dataset", "x" * 1000),
+    ("hidden", "4,4"),
+])
+def test_each_bad_field_is_named(field, value):
+    data = ExperimentConfig().to_dict()
+    data[field] = value
+    if field == "hidden" and isinstance(value, list):
+        data["activations"] = ["tanh"] * len(value)
+    with pytest.raises(ConfigError) as info:
+        ExperimentConfig.from_dict(data)
+    assert field in info.value.errors
+
+
+def test_all_bad_fields_are_reported_together():
+    with pytest.raises(ConfigError) as info:
+        ExperimentConfig.from_dict({"learning_rate": -1, "epochs": 0, "colour": "red"})
+    assert set(info.value.errors) == {"learning_rate", "epochs", "colour"}
+
+
+def test_activations_must_match_hidden_layers():
+    with pytest.raises(ConfigError, match="activations"):
+        ExperimentConfig(hidden=(4, 4), activations=("tanh",))
+
+
+@pytest.mark.parametrize("text", ["", "{", "[1, 2]", "null", json.dumps({"hidden": {"a": 1}})])
+def test_malformed_json_is_refused(text):
+    with pytest.raises(ConfigError):
+        ExperimentConfig.from_json(text)
+
+
+def test_unknown_plugin_names_are_named_with_the_choices(registry):
+    config = ExperimentConfig(activations=("tanh", "nope"), cost="hinge")
+    errors = registry_errors(config, registry)
+    assert set(errors) == {"activations", "cost"}
+    assert "squared_error" in errors["cost"]

@@ -1,0 +1,120 @@
+"""Trainer: epochs, history, determinism, snapshots and divergence."""
+import warnings
+
+import numpy as np
+import pytest
+
+from bpdash import Network
+from bpdash.snapshots import Snapshot, SnapshotStore
+from bpdash.trainer import Trainer
+
+
+@pytest.fixture
+def xor():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    return X, np.array([[0], [1], [1], [0]], float)
+
+
+def make(registry, X, Y, seed=0, **options):
+    net = Network([2, 4, 1], "sigmoid", seed=seed, registry=registry)
+    return Trainer(net, X, Y, learning_rate=options.pop("learning_rate", 2.0), seed=seed, **options)
+
+
+def test_one_full_batch_epoch_is_one_gradient_step(registry, xor):
+    trainer = make(registry, *xor)
+    before = trainer.net.copy()
+    grads = before.backprop(*xor)
+    row = trainer.run_epoch()
+    assert row["epoch"] == 1 and row["cost"] == pytest.approx(grads.cost, rel=1e-12)
+    for W0, g, W1 in zip(before.weights, grads.weights, trainer.net.weights):
+        np.testing.assert_allclose(W1, W0 - 2.0 * g, rtol=1e-12, atol=1e-15)
+
+
+def test_training_learns_xor(registry, xor):
+    trainer = make(registry, *xor, learning_rate=5.0)
+    history = trainer.fit(3000)
+    assert len(history) == 3000 and history["epoch"].tolist()[:3] == [1, 2, 3]
+    assert history["cost"].iloc[-1] < history["cost"].iloc[0] / 10
+    assert trainer.evaluate()["accuracy"] == 1.0
+
+
+def test_history_columns_per_layer(registry, xor):
+    history = make(registry, *xor).fit(3)
+    assert list(history.columns) == ["epoch", "cost", "test_cost", "accuracy", "test_accuracy",
+                                     "grad_norm_1", "grad_norm_2", "weight_norm_1", "weight_norm_2"]
+    assert history["test_cost"].isna().all()  # no test set given
+
+
+def test_same_seed_gives_a_bit_identical_history_with_minibatches(registry):
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(50, 2)), (rng.uniform(size=(50, 1)) > 0.5).astype(float)
+    first = make(registry, X, Y, seed=7, batch_size=8).fit(20)
+    again = make(registry, X, Y, seed=7, batch_size=8).fit(20)
+    other = make(registry, X, Y, seed=8, batch_size=8).fit(20)
+    assert first.equals(again)
+    assert not first.equals(other)
+
+
+def test_minibatch_cost_is_the_sample_weighted_mean_of_batch_costs(registry):
+    X, Y = np.linspace(-1, 1, 10).reshape(-1, 1), np.linspace(0, 1, 10).reshape(-1, 1)
+    net = Network([1, 1], "linear", seed=0, registry=registry)
+    trainer = Trainer(net, X, Y, learning_rate=1e-12, batch_size=4, seed=0)  # parameters barely move
+    row = trainer.run_epoch()
+    assert row["cost"] == pytest.approx(net.backprop(X, Y).cost, rel=1e-6)
+
+
+def test_test_set_is_scored(registry, xor):
+    X, Y = xor
+    trainer = make(registry, X, Y, X_test=X[:2], Y_test=Y[:2])
+    row = trainer.run_epoch()
+    assert np.isfinite(row["test_cost"]) and 0 <= row["test_accuracy"] <= 1
+
+
+def test_divergence_stops_keeps_last_finite_weights_and_does_not_warn(registry):
+    X = np.linspace(-3, 3, 40).reshape(-1, 1)
+    Y = 5 * X
+    net = Network([1, 8, 1], "linear", seed=0, registry=registry)
+    trainer = Trainer(net, X, Y, learning_rate=50.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any numpy overflow warning fails the test
+        history = trainer.fit(500)
+    assert trainer.diverged and "learning rate" in trainer.message
+    assert len(history) == trainer.epoch < 500
+    assert all(np.isfinite(W).all() for W in trainer.net.weights)
+    assert all(np.isfinite(b).all() for b in trainer.net.biases)
+    assert trainer.run_epoch() is None  # stays stopped
+
+
+def test_learning_rate_is_validated(registry, xor):
+    for bad in (0, -1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="learning_rate"):
+            make(registry, *xor, learning_rate=bad)
+
+
+def test_snapshots_hold_each_epoch_and_the_initial_weights(registry, xor):
+    trainer = make(registry, *xor)
+    initial = [W.copy() for W in trainer.net.weights]
+    trainer.fit(5)
+    assert trainer.snapshots.epochs == [0, 1, 2, 3, 4, 5]
+    assert all(np.array_equal(a, b) for a, b in zip(trainer.snapshots.at(0).weights, initial))
+    assert all(np.array_equal(a, b) for a, b in zip(trainer.snapshots.at(5).weights, trainer.net.weights))
+    assert trainer.snapshots.at(3).grad_weights[0].shape == (4, 2)
+
+
+def test_snapshots_thin_to_the_memory_budget(registry, xor):
+    net = Network([2, 4, 1], "sigmoid", seed=0, registry=registry)
+    one = Snapshot(1, tuple(net.weights), tuple(net.biases), tuple(net.weights), tuple(net.biases)).nbytes
+    trainer = make(registry, *xor, snapshot_budget=20 * one)
+    trainer.fit(1000)
+    store = trainer.snapshots
+    assert store.nbytes <= 21 * one + one
+    assert store.epochs[0] == 0 and store.epochs[-1] == 1000
+    spacing = np.diff(store.epochs[:-1])
+    assert (spacing == store.stride).all() and store.stride > 1  # evenly thinned
+
+
+def test_snapshot_store_keeps_nearest_earlier_epoch():
+    store = SnapshotStore(budget_bytes=10**9)
+    for epoch in (0, 1, 2):
+        store.add(Snapshot(epoch, (np.full((1, 1), epoch),), (np.zeros(1),)))
+    assert store.at(1).epoch == 1 and store.at(99).epoch == 2
