@@ -1,0 +1,122 @@
+"""The headless command line: ``python -m bpdash train | gradcheck | plugins``.
+
+Runs the same experiments as the dashboard: a config JSON (the dashboard's export) goes through
+``bpdash.experiment.build`` exactly as the app's does, so the history is identical.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .config import ConfigError, ExperimentConfig
+from .plugins import PluginLoadError, default_registry
+
+
+def _read_config(path: str) -> ExperimentConfig:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError({"config": f"cannot read {path}: {exc}"}) from exc
+    return ExperimentConfig.from_json(text)
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
+        self.total, self.stream, self.width = total, stream, width
+        self._last = 0.0
+
+    def __call__(self, trainer, row) -> bool:
+        now = time.monotonic()
+        if now - self._last >= 0.1 or row["epoch"] == self.total:
+            self._last = now
+            done = int(self.width * row["epoch"] / self.total)
+            self.stream.write(f"\r[{'#' * done}{'.' * (self.width - done)}] "
+                              f"{row['epoch']}/{self.total} epochs  cost {row['cost']:.6g}")
+            self.stream.flush()
+        return False
+
+    def close(self) -> None:
+        self.stream.write("\n")
+
+
+def cmd_train(args) -> int:
+    from .experiment import build
+
+    config = _read_config(args.config)
+    if args.epochs is not None:
+        config = config.replace(epochs=args.epochs)
+    exp = build(config)
+    progress = Progress(config.epochs) if not args.quiet else None
+    history = exp.trainer.fit(config.epochs, callback=progress)
+    if progress:
+        progress.close()
+    if exp.trainer.diverged:
+        print(exp.trainer.message, file=sys.stderr)
+    if args.out:
+        history.to_csv(args.out, index=False)
+        print(f"wrote {len(history)} epochs to {args.out}", file=sys.stderr)
+    else:
+        print(history.to_csv(index=False), end="")
+    final = exp.trainer.evaluate()
+    print(f"{exp.net.describe()}: {exp.trainer.epoch} epochs, final cost {final['cost']:.6g}",
+          file=sys.stderr)
+    return 3 if exp.trainer.diverged else 0
+
+
+def cmd_gradcheck(args) -> int:
+    from .experiment import build
+    from .gradcheck import gradient_check
+
+    exp = build(_read_config(args.config))
+    checks = gradient_check(exp.net, exp.data.X_train, exp.data.Y_train, cost=exp.config.cost)
+    worst = 0.0
+    for check in checks:
+        status = "ok" if check.relative_error < args.tolerance else "FAIL"
+        worst = max(worst, check.relative_error)
+        print(f"layer {check.layer} (Θ^({check.layer})): relative error {check.relative_error:.3e}  {status}")
+    return 0 if worst < args.tolerance else 1
+
+
+def cmd_plugins(args) -> int:
+    registry = default_registry()
+    for info in registry.plugins:
+        provides = ", ".join(info.provides) or "-"
+        print(f"{info.status:5}  {info.name:16} {info.source:28} {provides}")
+    for problem in registry.errors:
+        print(f"error  {problem.plugin} ({problem.source}): {problem.message}")
+    return 1 if registry.errors and args.strict else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bpdash", description="Train and inspect backpropagation headless.")
+    sub = p.add_subparsers(dest="command", required=True)
+    train = sub.add_parser("train", help="train an experiment config and write its history as CSV")
+    train.add_argument("--config", required=True, help="experiment JSON (the dashboard's export)")
+    train.add_argument("--epochs", type=int, help="override the config's epochs")
+    train.add_argument("--out", help="history CSV path (default: standard output)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=cmd_train)
+    check = sub.add_parser("gradcheck", help="compare backprop with finite differences per layer")
+    check.add_argument("--config", required=True)
+    check.add_argument("--tolerance", type=float, default=1e-6)
+    check.set_defaults(run=cmd_gradcheck)
+    plugins = sub.add_parser("plugins", help="list loaded plugins and the errors of those that failed")
+    plugins.add_argument("--strict", action="store_true", help="exit 1 when any plugin failed")
+    plugins.set_defaults(run=cmd_plugins)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        print(f"bpdash: {exc}", file=sys.stderr)
+        return 2
+    except (PluginLoadError, ValueError) as exc:
+        print(f"bpdash: {exc}", file=sys.stderr)
+        return 2
