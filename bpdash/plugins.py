@@ -7,11 +7,13 @@ reported in ``Registry.errors``, unregistered, and never takes the others down.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib.metadata
 import importlib.util
 import os
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,7 @@ HOOKS = {  # hook name → (record type, registry attribute)
     "register_datasets": (Dataset, "datasets"),
 }
 BUILTIN = "builtin"
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class PluginLoadError(RuntimeError):
@@ -73,7 +76,7 @@ class Registry:
 
 def builtin_dir() -> Path:
     """The folder of built-in plugins: the repository's ``plugins/``."""
-    return Path(__file__).resolve().parent.parent / "plugins"
+    return PACKAGE_DIR.parent / "plugins"
 
 
 def plugin_dirs() -> list[Path]:
@@ -83,7 +86,7 @@ def plugin_dirs() -> list[Path]:
 
 
 def _strict() -> bool:
-    return os.environ.get("BPDASH_STRICT_PLUGINS", "") not in ("", "0", "false", "no")
+    return os.environ.get("BPDASH_STRICT_PLUGINS", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def _import_file(path: Path):
@@ -102,9 +105,21 @@ def _import_file(path: Path):
 
 
 def _candidates(include_entry_points: bool, extra_dirs):
-    """Yield (name, source, version, loader) for every plugin to try, in discovery order."""
-    folders = [(builtin_dir(), BUILTIN)] + [(d, str(d)) for d in (extra_dirs if extra_dirs is not None
-                                                                   else plugin_dirs())]
+    """Yield (name, source, version, loader) for every plugin to try, in discovery order.
+
+    A folder listed twice (or the built-in folder listed again) is read once.
+    """
+    builtin = builtin_dir()
+    if not builtin.is_dir():
+        raise PluginLoadError(
+            f"the built-in plugins folder {builtin} is missing. bpdash looks for it beside its "
+            "package, so run it from a clone of the repository or install it from one with "
+            "`pip install -e .`")
+    folders, seen = [(builtin, BUILTIN)], {builtin.resolve()}
+    for folder in (plugin_dirs() if extra_dirs is None else [Path(d) for d in extra_dirs]):
+        if folder.resolve() not in seen:
+            seen.add(folder.resolve())
+            folders.append((folder, str(folder)))
     for folder, source in folders:
         if not folder.is_dir():
             if source != BUILTIN:
@@ -122,18 +137,55 @@ def _candidates(include_entry_points: bool, extra_dirs):
 
 def _missing_folder(folder):
     def fail():
-        raise FileNotFoundError(f"plugin folder {folder} does not exist (BPDASH_PLUGINS_DIR)")
+        raise PluginLoadError(f"plugin folder {folder} does not exist "
+                              "(check BPDASH_PLUGINS_DIR, or the extra_dirs passed to load_plugins)")
     return fail
 
 
-def _collect(pm, plugin, name):
+def _check_hook_names(pm, plugin):
+    """Raise PluginValidationError, with a suggestion, for a hookimpl no spec matches (a typo)."""
+    for hook_name, caller in vars(pm.hook).items():
+        if hook_name.startswith("_") or caller.has_spec():
+            continue
+        if any(impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls()):
+            close = difflib.get_close_matches(hook_name, HOOKS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise pluggy.PluginValidationError(plugin, f"unknown hook {hook_name!r}{hint}")
+
+
+def _where(exc: BaseException) -> str:
+    """" (at file:line)" of the innermost frame outside bpdash: usually the plugin's own line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith("<") and Path(f.filename).resolve().parent != PACKAGE_DIR]
+    return f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+
+
+def _raised(exc: BaseException) -> str:
+    """What an exception from a plugin's code did, for a report: "raised X: msg (at file:line)"."""
+    if isinstance(exc, SystemExit):
+        code = "" if exc.code is None else repr(exc.code)
+        return f"called sys.exit({code}){_where(exc)}; a plugin must never end the process"
+    return f"raised {type(exc).__name__}: {exc}{_where(exc)}"
+
+
+def _call(fn, what: str, *args):
+    """``fn(*args)``; an exception other than RecordError becomes one that says ``what`` raised it."""
+    try:
+        return fn(*args)
+    except RecordError:
+        raise
+    except (Exception, SystemExit) as exc:
+        raise RecordError(f"{what} {_raised(exc)}") from exc
+
+
+def _collect(pm, plugin):
     """Call each of the plugin's hookimpls on its own; return {attribute: [records]}."""
     found = {}
     for hook_name, (record_type, attr) in HOOKS.items():
         for impl in getattr(pm.hook, hook_name).get_hookimpls():
             if impl.plugin is not plugin:
                 continue
-            records = impl.function()
+            records = _call(impl.function, f"{hook_name}()")
             if not isinstance(records, (list, tuple)):
                 raise RecordError(f"{hook_name}() returned {type(records).__name__}, expected a list "
                                   f"of {record_type.__name__} records")
@@ -143,7 +195,9 @@ def _collect(pm, plugin, name):
                                       f"{record_type.__name__} (from bpdash import {record_type.__name__})")
                 if not isinstance(record.name, str) or not record.name.strip():
                     raise RecordError(f"{hook_name}() returned a {record_type.__name__} without a name")
-                CHECKS[record_type](record)
+                kind = attr[:-1]
+                _call(CHECKS[record_type], f"{kind} '{record.name}': checking it on sample inputs",
+                      record)
                 found.setdefault(attr, []).append(record)
     return found
 
@@ -173,19 +227,21 @@ def load_plugins(*, extra_dirs=None, entry_points: bool = True, strict: bool | N
     pm.add_hookspecs(hookspecs)
     for name, source, version, load in _candidates(entry_points, extra_dirs):
         label = f"plugin '{name}' ({source})"
-        plugin = None
+        plugin, step = None, "importing it"
         try:
             plugin = load()
+            step = "registering it"
             pm.register(plugin, name=f"{source}:{name}")
+            _check_hook_names(pm, plugin)
             pm.check_pending()
-            found = _collect(pm, plugin, name)
+            found = _collect(pm, plugin)
             _clashes(registry, found, label)
         except BaseException as exc:  # a plugin may raise anything, SystemExit included
             if isinstance(exc, KeyboardInterrupt):
                 raise
             if plugin is not None and pm.is_registered(plugin):
                 pm.unregister(plugin)
-            message = _describe(exc)
+            message = _describe(exc, step)
             registry.errors.append(PluginProblem(name, source, message))
             registry.plugins.append(PluginInfo(name, source, version, "error"))
             if strict or source == BUILTIN:
@@ -201,12 +257,13 @@ def load_plugins(*, extra_dirs=None, entry_points: bool = True, strict: bool | N
     return registry
 
 
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, RecordError):
+def _describe(exc: BaseException, step: str) -> str:
+    """The report for a failed plugin; ``step`` says what bpdash was doing ("importing it")."""
+    if isinstance(exc, (RecordError, PluginLoadError)):
         return str(exc)
     if isinstance(exc, pluggy.PluginValidationError):
         return f"hook error: {exc} (hooks are: {', '.join(HOOKS)})"
-    return f"{type(exc).__name__}: {exc}"
+    return f"{step} {_raised(exc)}"
 
 
 _default: Registry | None = None

@@ -30,6 +30,20 @@ def _array_like(result, shape, what):
     return result
 
 
+def _call_on_copy(fn, x, what):
+    """``fn`` applied to a copy of ``x``; raise if it changed that copy in place.
+
+    The engine keeps z and a for backprop, so an activation that writes into its argument
+    (``np.tanh(z, out=z)``) would silently corrupt the gradients.
+    """
+    probe = x.copy()
+    result = fn(probe)
+    if not np.array_equal(probe, x):
+        raise RecordError(f"{what} changed its input in place; return a new array instead "
+                          "(np.tanh(z), not np.tanh(z, out=z))")
+    return result
+
+
 def _worst_mismatch(got, expected):
     """The largest |got − expected| beyond tolerance, and where (None when they agree)."""
     bad = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
@@ -45,8 +59,10 @@ def check_activation(act: Activation) -> None:
     for fn, label in ((act.f, "f"), (act.df, "df")):
         if not callable(fn):
             raise RecordError(f"activation '{act.name}': {label} is not callable")
-    a = _array_like(act.f(z.copy()), z.shape, f"activation '{act.name}': f(z)")
-    df = _array_like(act.df(z.copy()), z.shape, f"activation '{act.name}': df(z)")
+    a = _array_like(_call_on_copy(act.f, z, f"activation '{act.name}': f(z)"),
+                    z.shape, f"activation '{act.name}': f(z)")
+    df = _array_like(_call_on_copy(act.df, z, f"activation '{act.name}': df(z)"),
+                     z.shape, f"activation '{act.name}': df(z)")
     numeric = (act.f(z + STEP) - act.f(z - STEP)) / (2 * STEP)
     miss = _worst_mismatch(df, numeric)
     if miss:
@@ -58,7 +74,8 @@ def check_activation(act: Activation) -> None:
     if act.df_from_a is not None:
         if not callable(act.df_from_a):
             raise RecordError(f"activation '{act.name}': df_from_a is not callable")
-        via_a = _array_like(act.df_from_a(a.copy()), z.shape, f"activation '{act.name}': df_from_a(a)")
+        what = f"activation '{act.name}': df_from_a(a)"
+        via_a = _array_like(_call_on_copy(act.df_from_a, a, what), z.shape, what)
         miss = _worst_mismatch(via_a, df)
         if miss:
             i, got, want = miss

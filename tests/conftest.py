@@ -1,0 +1,23 @@
+"""Fixtures shared by every test: a clean plugin environment and a fresh registry."""
+import pytest
+
+import bpdash
+import bpdash.plugins
+
+PLUGIN_ENV = ("BPDASH_PLUGINS_DIR", "BPDASH_STRICT_PLUGINS")
+
+
+@pytest.fixture(autouse=True)
+def clean_plugin_environment(monkeypatch):
+    """Each test starts with no plugin variables set and no process-wide registry loaded."""
+    for name in PLUGIN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    bpdash.plugins.reset_default_registry()
+    yield
+    bpdash.plugins.reset_default_registry()
+
+
+@pytest.fixture
+def registry():
+    """A fresh registry of the built-in plugins only (no plugin folders, no entry points)."""
+    return bpdash.load_plugins(extra_dirs=[], entry_points=False)

@@ -1,0 +1,523 @@
+"""The plugin system as a plugin author meets it: loading, checking, reporting, packaging.
+
+Every test builds its own registry with ``bpdash.load_plugins(...)``; plugin files are written
+into ``tmp_path``. The entry-point path installs the real example package examples/bpdash-swish.
+"""
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import bpdash
+from bpdash.plugins import PluginLoadError
+
+ROOT = Path(__file__).resolve().parent.parent
+SOFTPLUS = ROOT / "examples" / "softplus_plugin" / "softplus.py"
+SWISH = ROOT / "examples" / "bpdash-swish"
+
+# Built-ins this file relies on; more may be added (datasets, ...) without breaking it.
+BUILTIN_PLUGINS = {"costs", "initializers", "linear", "relu", "sigmoid", "tanh"}
+BUILTIN_ACTIVATIONS = {"sigmoid", "tanh", "linear", "relu"}
+BUILTIN_COSTS = {"squared_error", "cross_entropy"}
+BUILTIN_INITIALIZERS = {"zeros", "constant", "uniform", "glorot", "he"}
+
+HEADER = "import numpy as np\nfrom bpdash import Activation, Cost, hookimpl\n\n"
+
+
+def write_plugin(folder: Path, name: str, body: str) -> Path:
+    """Write ``folder/name.py`` with the usual imports and ``body`` (dedented)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.py"
+    path.write_text(HEADER + textwrap.dedent(body))
+    return path
+
+
+def activation_plugin(act_name: str, f="lambda z: 2.0 * z", df="lambda z: np.full_like(z, 2.0)",
+                      extra=""):
+    """Source of a plugin registering one activation (by default a sound one, f = 2z)."""
+    return f"""
+        @hookimpl
+        def register_activations():
+            return [Activation({act_name!r}, {f}, {df}{extra})]
+        """
+
+
+def by_name(reg, plugin_name):
+    """The PluginInfo entries called ``plugin_name``."""
+    return [p for p in reg.plugins if p.name == plugin_name]
+
+
+def assert_builtins_intact(reg):
+    assert BUILTIN_ACTIVATIONS <= set(reg.activations)
+    assert BUILTIN_COSTS <= set(reg.costs)
+    assert BUILTIN_INITIALIZERS <= set(reg.initializers)
+    assert all(p.status == "ok" for p in reg.plugins if p.source == "builtin")
+
+
+def central_difference(f, z, h=1e-6):
+    return (f(z + h) - f(z - h)) / (2 * h)
+
+
+# --- built-ins ----------------------------------------------------------------------------------
+
+def test_builtins_load_ok_with_expected_names(registry):
+    assert registry.errors == []
+    builtins = [p for p in registry.plugins if p.source == "builtin"]
+    assert BUILTIN_PLUGINS <= {p.name for p in builtins}
+    assert len(builtins) == len(registry.plugins)  # no folders, no entry points: built-ins only
+    assert all(p.status == "ok" and p.provides for p in builtins)
+    assert BUILTIN_ACTIVATIONS <= set(registry.activations)
+    assert BUILTIN_COSTS <= set(registry.costs)
+    assert BUILTIN_INITIALIZERS <= set(registry.initializers)
+    assert by_name(registry, "sigmoid")[0].provides == ("sigmoid",)
+    assert registry.origin[("activations", "tanh")] == "plugin 'tanh' (builtin)"
+
+
+def test_registry_get_names_the_choices(registry):
+    assert registry.get("activations", "tanh").name == "tanh"
+    with pytest.raises(KeyError, match=r"unknown activation 'softmax'.*'relu'.*'tanh'"):
+        registry.get("activations", "softmax")
+
+
+def test_default_registry_is_loaded_once_and_reset(monkeypatch):
+    first = bpdash.default_registry()
+    assert bpdash.default_registry() is first
+    assert BUILTIN_ACTIVATIONS <= set(first.activations)
+    bpdash.plugins.reset_default_registry()
+    assert bpdash.default_registry() is not first
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_ACTIVATIONS))
+def test_builtin_derivatives_match_central_differences(registry, name):
+    act = registry.activations[name]
+    z = np.linspace(-6, 6, 241)
+    z = z[np.abs(z) > 1e-3]  # relu has a kink at 0
+    np.testing.assert_allclose(act.df(z), central_difference(act.f, z), rtol=1e-6, atol=1e-8)
+    if act.df_from_a is not None:
+        np.testing.assert_allclose(act.df_from_a(act.f(z)), act.df(z), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_ACTIVATIONS))
+def test_builtin_activations_keep_shape_and_leave_input_alone(registry, name):
+    act = registry.activations[name]
+    z = np.linspace(-3, 3, 12).reshape(3, 4)
+    before = z.copy()
+    for fn in (act.f, act.df):
+        assert fn(z).shape == (3, 4)
+    np.testing.assert_array_equal(z, before)
+
+
+def test_sigmoid_values(registry):
+    sigmoid = registry.activations["sigmoid"]
+    assert sigmoid.f(np.array([0.0]))[0] == 0.5
+    assert sigmoid.df(np.array([0.0]))[0] == 0.25
+    z = np.linspace(-20, 20, 401)
+    np.testing.assert_allclose(sigmoid.f(z), 0.5 * (1 + np.tanh(z / 2)), rtol=1e-12, atol=1e-15)
+
+
+def test_tanh_matches_numpy(registry):
+    z = np.linspace(-20, 20, 4001)
+    np.testing.assert_allclose(registry.activations["tanh"].f(z), np.tanh(z), rtol=0, atol=1e-12)
+    assert registry.activations["tanh"].f(np.array([0.0]))[0] == 0.0
+
+
+def test_linear_and_relu_values(registry):
+    z = np.array([-2.0, -0.5, 0.5, 3.0])
+    np.testing.assert_array_equal(registry.activations["linear"].f(z), z)
+    np.testing.assert_array_equal(registry.activations["relu"].f(z), [0, 0, 0.5, 3])
+    np.testing.assert_array_equal(registry.activations["relu"].df(z), [0, 0, 1, 1])
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_ACTIVATIONS))
+def test_builtin_activations_saturate_without_nan(registry, name):
+    act = registry.activations[name]
+    z = np.array([-800.0, -710.0, 710.0, 800.0])
+    with np.errstate(over="ignore"):  # exp overflowing to inf is the intended route to 0 or 1
+        a, d = act.f(z), act.df(z)
+        via_a = act.df_from_a(a) if act.df_from_a is not None else d
+    assert not np.isnan(a).any() and not np.isnan(d).any() and not np.isnan(via_a).any()
+    if name == "sigmoid":
+        np.testing.assert_array_equal(a, [0, 0, 1, 1])
+        np.testing.assert_array_equal(d, [0, 0, 0, 0])
+    if name == "tanh":
+        np.testing.assert_array_equal(a, [-1, -1, 1, 1])
+        np.testing.assert_array_equal(d, [0, 0, 0, 0])
+
+
+# --- folder plugins -----------------------------------------------------------------------------
+
+def test_softplus_example_loads_and_trains_a_network(tmp_path):
+    shutil.copy(SOFTPLUS, tmp_path / "softplus.py")
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    assert reg.errors == []
+    [info] = by_name(reg, "softplus")
+    assert (info.status, info.source, info.provides) == ("ok", str(tmp_path), ("softplus",))
+    assert_builtins_intact(reg)
+
+    net = bpdash.Network([2, 3, 1], ["softplus", "sigmoid"], seed=0, registry=reg)
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    assert net.forward(X).shape == (4, 1)
+    grads = net.backprop(X, Y)
+    # ∂J/∂θ from backprop agrees with a central difference of J through the softplus layer.
+    W, h = net.weights[0], 1e-6
+    for j, k in np.ndindex(W.shape):
+        W[j, k] += h
+        up = net.backprop(X, Y).cost
+        W[j, k] -= 2 * h
+        down = net.backprop(X, Y).cost
+        W[j, k] += h
+        assert grads.weights[0][j, k] == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-9)
+
+
+def test_softplus_values(tmp_path):
+    shutil.copy(SOFTPLUS, tmp_path / "softplus.py")
+    act = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False).activations["softplus"]
+    assert act.f(np.array([0.0]))[0] == pytest.approx(np.log(2.0), rel=1e-15)
+    z = np.linspace(-30, 30, 601)
+    np.testing.assert_allclose(act.f(z), np.log1p(np.exp(z)), rtol=1e-12)
+    np.testing.assert_allclose(act.df(z), central_difference(act.f, z), rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(act.df_from_a(act.f(z)), act.df(z), rtol=1e-9, atol=1e-15)
+    big = np.array([-800.0, 800.0])
+    np.testing.assert_array_equal(act.f(big), [0.0, 800.0])
+    np.testing.assert_array_equal(act.df(big), [0.0, 1.0])
+
+
+def test_extra_dirs_accepts_strings(tmp_path):
+    shutil.copy(SOFTPLUS, tmp_path / "softplus.py")
+    reg = bpdash.load_plugins(extra_dirs=[str(tmp_path)], entry_points=False)
+    assert reg.errors == [] and "softplus" in reg.activations
+
+
+def test_underscore_files_are_not_plugins(tmp_path):
+    write_plugin(tmp_path, "_helper", "raise RuntimeError('a helper must not be loaded')\n")
+    write_plugin(tmp_path, "double", activation_plugin("double"))
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    assert reg.errors == [] and "double" in reg.activations and not by_name(reg, "_helper")
+
+
+def test_plugins_dir_env_with_two_folders(tmp_path, monkeypatch):
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_plugin(first, "double", activation_plugin("double"))
+    write_plugin(second, "triple", activation_plugin("triple", "lambda z: 3.0 * z",
+                                                     "lambda z: np.full_like(z, 3.0)"))
+    monkeypatch.setenv("BPDASH_PLUGINS_DIR", os.pathsep.join([str(first), str(second)]))
+    reg = bpdash.load_plugins(entry_points=False)  # no extra_dirs: the variable decides
+    assert reg.errors == []
+    assert by_name(reg, "double")[0].source == str(first)
+    assert by_name(reg, "triple")[0].source == str(second)
+    assert {"double", "triple"} <= set(reg.activations)
+    # and the process-wide registry the engine uses by default sees them too
+    net = bpdash.Network([1, 2, 1], ["double", "triple"], seed=0)
+    assert "triple" in net.registry.activations
+
+
+def test_same_folder_twice_loads_once(tmp_path, monkeypatch):
+    write_plugin(tmp_path, "double", activation_plugin("double"))
+    monkeypatch.setenv("BPDASH_PLUGINS_DIR", os.pathsep.join([str(tmp_path), str(tmp_path)]))
+    reg = bpdash.load_plugins(entry_points=False)
+    assert reg.errors == [] and len(by_name(reg, "double")) == 1
+
+
+def test_missing_plugin_folder_is_reported(tmp_path):
+    missing = tmp_path / "nowhere"
+    write_plugin(tmp_path / "real", "double", activation_plugin("double"))
+    reg = bpdash.load_plugins(extra_dirs=[missing, tmp_path / "real"], entry_points=False)
+    [problem] = reg.errors
+    assert str(missing) in problem.message and "does not exist" in problem.message
+    assert "double" in reg.activations
+
+
+def test_each_registry_is_independent(tmp_path):
+    write_plugin(tmp_path, "double", activation_plugin("double"))
+    with_plugin = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    again = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    without = bpdash.load_plugins(extra_dirs=[], entry_points=False)
+    assert again.errors == [] and "double" in again.activations
+    assert with_plugin.activations["double"] is not again.activations["double"]
+    assert "double" not in without.activations
+
+
+# --- failure modes ------------------------------------------------------------------------------
+# Each case: the bad plugin's source, and words its message must contain. A sound plugin sits
+# beside it in the same folder and must still load.
+
+FAILURES = {
+    "syntax_error": ("def register_activations(:\n    return []\n", ["SyntaxError", "line"]),
+    "raises_on_import": ("raise RuntimeError('needs a GPU')\n",
+                         ["RuntimeError", "needs a GPU", "import"]),
+    "raises_in_hook": ("""
+        @hookimpl
+        def register_activations():
+            raise ValueError('table not found')
+        """, ["ValueError", "table not found", "register_activations"]),
+    "returns_record_not_list": ("""
+        @hookimpl
+        def register_activations():
+            return Activation('single', lambda z: z, lambda z: np.ones_like(z))
+        """, ["register_activations", "returned Activation", "expected a list"]),
+    "returns_none": ("""
+        @hookimpl
+        def register_activations():
+            pass
+        """, ["returned NoneType", "expected a list"]),
+    "wrong_record_type": ("""
+        @hookimpl
+        def register_activations():
+            return [Cost('mse', lambda a, y: 0.0, lambda a, y: a * 0)]
+        """, ["register_activations", "returned a Cost", "expected Activation"]),
+    "dict_record": ("""
+        @hookimpl
+        def register_activations():
+            return [{'name': 'dicty', 'f': abs}]
+        """, ["returned a dict", "expected Activation", "from bpdash import Activation"]),
+    "wrong_shape": (activation_plugin("flat", "lambda z: np.ravel(2.0 * z)"),
+                    ["'flat'", "f(z)", "shape (64,)", "expected (8, 8)"]),
+    "returns_nan": (activation_plugin("nanny", "lambda z: z * np.nan"),
+                    ["'nanny'", "f(z)", "non-finite"]),
+    "returns_list": (activation_plugin("listy", "lambda z: (2.0 * z).tolist()"),
+                     ["'listy'", "f(z)", "returned list", "numpy array"]),
+    "scalar_df": (activation_plugin("scalar", df="lambda z: 2.0"),
+                  ["'scalar'", "df(z)", "returned float", "numpy array"]),
+    "wrong_derivative": (activation_plugin("square", "lambda z: z * z", "lambda z: z"),
+                         ["'square'", "derivative", "df gives", "central difference"]),
+    "bad_df_from_a": (activation_plugin("scaled", extra=", df_from_a=lambda a: a"),
+                      ["'scaled'", "df_from_a"]),
+    "f_raises": (activation_plugin("broken", "lambda z: z.nonexistent"),
+                 ["'broken'", "AttributeError", "nonexistent"]),
+    "modifies_input": ("""
+        def double_in_place(z):
+            z *= 2.0
+            return z
+
+        @hookimpl
+        def register_activations():
+            return [Activation('inplace', double_in_place, lambda z: np.full_like(z, 2.0))]
+        """, ["'inplace'", "f(z)", "changed its input in place"]),
+    "misspelled_hook": ("""
+        @hookimpl
+        def register_activation():
+            return [Activation('typo', lambda z: z, lambda z: np.ones_like(z))]
+        """, ["unknown hook", "register_activation'", "did you mean 'register_activations'"]),
+    "hook_with_argument": ("""
+        @hookimpl
+        def register_activations(registry):
+            return []
+        """, ["register_activations", "registry"]),
+    "clash_within_plugin": ("""
+        @hookimpl
+        def register_activations():
+            return [Activation('twice', lambda z: z, lambda z: np.ones_like(z))] * 2
+        """, ["'twice'", "registered twice"]),
+    "exits_on_import": ("import sys\nsys.exit(3)\n", ["sys.exit(3)"]),
+    "exits_without_code": ("import sys\nsys.exit()\n", ["sys.exit()"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_failing_plugin_is_reported_and_others_load(tmp_path, registry, case):
+    body, words = FAILURES[case]
+    write_plugin(tmp_path, case, body)
+    write_plugin(tmp_path, "zz_good", activation_plugin("double"))
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+
+    [problem] = reg.errors
+    assert (problem.plugin, problem.source) == (case, str(tmp_path))
+    for word in words:
+        assert word in problem.message, f"{word!r} not in {problem.message!r}"
+    [info] = by_name(reg, case)
+    assert info.status == "error" and info.provides == ()
+    assert by_name(reg, "zz_good")[0].status == "ok"
+    assert set(reg.activations) == set(registry.activations) | {"double"}
+    assert_builtins_intact(reg)
+
+
+def test_failed_plugin_is_unregistered_and_its_records_discarded(tmp_path):
+    # The first activation is sound, the second is not: neither may reach the registry.
+    write_plugin(tmp_path, "half_good", """
+        @hookimpl
+        def register_activations():
+            return [Activation('fine', lambda z: z, lambda z: np.ones_like(z)),
+                    Activation('bad', lambda z: z, lambda z: np.zeros_like(z))]
+        """)
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    assert "fine" not in reg.activations and "bad" not in reg.activations
+    assert ("activations", "fine") not in reg.origin
+    assert "'bad'" in reg.errors[0].message
+
+
+def test_failing_plugin_does_not_leak_a_module(tmp_path):
+    write_plugin(tmp_path, "raises_on_import", "raise RuntimeError('nope')\n")
+    before = set(sys.modules)
+    bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    assert not [m for m in set(sys.modules) - before if m.endswith("raises_on_import")]
+
+
+def test_clash_with_builtin_names_both_sources(tmp_path):
+    write_plugin(tmp_path, "my_sigmoid", activation_plugin("sigmoid"))
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    [problem] = reg.errors
+    assert problem.plugin == "my_sigmoid"
+    assert "plugin 'sigmoid' (builtin)" in problem.message
+    assert f"plugin 'my_sigmoid' ({tmp_path})" in problem.message
+    assert "rename" in problem.message
+    assert by_name(reg, "my_sigmoid")[0].status == "error"
+    assert reg.origin[("activations", "sigmoid")] == "plugin 'sigmoid' (builtin)"
+    assert reg.activations["sigmoid"].f(np.array([0.0]))[0] == 0.5  # still the built-in
+
+
+def test_two_clashing_folder_plugins_first_wins(tmp_path):
+    write_plugin(tmp_path, "alpha", activation_plugin("double"))
+    write_plugin(tmp_path, "beta", activation_plugin("double"))
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    [problem] = reg.errors
+    assert problem.plugin == "beta"
+    assert f"plugin 'alpha' ({tmp_path})" in problem.message
+    assert f"plugin 'beta' ({tmp_path})" in problem.message
+    assert by_name(reg, "alpha")[0].status == "ok"
+    assert by_name(reg, "beta")[0].status == "error"
+    assert reg.origin[("activations", "double")] == f"plugin 'alpha' ({tmp_path})"
+
+
+def test_same_file_name_in_two_folders_clash_by_record_not_by_module(tmp_path):
+    write_plugin(tmp_path / "one", "double", activation_plugin("double"))
+    write_plugin(tmp_path / "two", "double", activation_plugin("double"))
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path / "one", tmp_path / "two"], entry_points=False)
+    [problem] = reg.errors
+    assert problem.source == str(tmp_path / "two")
+    assert str(tmp_path / "one") in problem.message and str(tmp_path / "two") in problem.message
+
+
+# --- strict mode --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["1", "true", "yes"])
+def test_strict_env_raises(tmp_path, monkeypatch, value):
+    write_plugin(tmp_path, "raises_on_import", "raise RuntimeError('needs a GPU')\n")
+    monkeypatch.setenv("BPDASH_STRICT_PLUGINS", value)
+    with pytest.raises(PluginLoadError, match=r"plugin 'raises_on_import'.*needs a GPU"):
+        bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+
+
+@pytest.mark.parametrize("value", ["0", "false", "False", "no", ""])
+def test_strict_env_off_values(tmp_path, monkeypatch, value):
+    write_plugin(tmp_path, "raises_on_import", "raise RuntimeError('needs a GPU')\n")
+    monkeypatch.setenv("BPDASH_STRICT_PLUGINS", value)
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
+    assert len(reg.errors) == 1
+
+
+def test_strict_argument_overrides_env(tmp_path, monkeypatch):
+    write_plugin(tmp_path, "square", activation_plugin("square", "lambda z: z * z", "lambda z: z"))
+    with pytest.raises(PluginLoadError, match="derivative"):
+        bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False, strict=True)
+    monkeypatch.setenv("BPDASH_STRICT_PLUGINS", "1")
+    assert len(bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False, strict=False).errors) == 1
+
+
+def test_strict_mode_passes_when_all_plugins_are_sound(tmp_path, monkeypatch):
+    shutil.copy(SOFTPLUS, tmp_path / "softplus.py")
+    monkeypatch.setenv("BPDASH_STRICT_PLUGINS", "1")
+    assert bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False).errors == []
+
+
+def test_missing_builtin_folder_always_raises(monkeypatch, tmp_path):
+    monkeypatch.setattr(bpdash.plugins, "builtin_dir", lambda: tmp_path / "gone")
+    with pytest.raises(PluginLoadError, match="built-in plugins"):
+        bpdash.load_plugins(extra_dirs=[], entry_points=False)
+
+
+def test_broken_builtin_always_raises(monkeypatch, tmp_path):
+    write_plugin(tmp_path, "sigmoid", activation_plugin("sigmoid", df="lambda z: z"))
+    monkeypatch.setattr(bpdash.plugins, "builtin_dir", lambda: tmp_path)
+    with pytest.raises(PluginLoadError, match=r"plugin 'sigmoid' \(builtin\)"):
+        bpdash.load_plugins(extra_dirs=[], entry_points=False, strict=False)
+
+
+# --- entry points: the installed example package ------------------------------------------------
+
+def _swish_installed() -> bool:
+    importlib.invalidate_caches()
+    try:
+        dist = importlib.metadata.distribution("bpdash-swish")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return (importlib.util.find_spec("bpdash_swish") is not None
+            and any(ep.group == "bpdash" for ep in dist.entry_points))
+
+
+@pytest.fixture(scope="session")
+def swish_package(tmp_path_factory):
+    """examples/bpdash-swish installed in this interpreter's environment (CI pre-installs it).
+
+    When this fixture installs it, it uninstalls it again at the end of the session.
+    """
+    if _swish_installed():
+        yield
+        return
+    pip = [sys.executable, "-m", "pip"]
+    try:
+        probe = subprocess.run(pip + ["--version"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"pip cannot run in this interpreter ({sys.executable}): {exc}")
+    if probe.returncode != 0:
+        pytest.skip(f"pip cannot run in this interpreter ({sys.executable}): {probe.stderr.strip()}")
+    # Build from a copy so the build leaves no build/ or *.egg-info in the repository.
+    source = tmp_path_factory.mktemp("swish") / "bpdash-swish"
+    shutil.copytree(SWISH, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    isolation = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
+    done = subprocess.run(pip + ["install", "--no-deps", *isolation, str(source)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"pip install {SWISH} failed:\n{done.stdout}\n{done.stderr}"
+    assert _swish_installed(), "pip installed bpdash-swish but importlib.metadata cannot see it"
+    yield
+    subprocess.run(pip + ["uninstall", "--yes", "bpdash-swish"], capture_output=True, timeout=300)
+    importlib.invalidate_caches()
+
+
+def test_entry_point_plugin_loads(swish_package):
+    reg = bpdash.load_plugins(extra_dirs=[], entry_points=True)
+    assert reg.errors == []
+    [info] = by_name(reg, "swish")
+    assert info.status == "ok"
+    assert "bpdash-swish" in info.source
+    assert info.version == "0.1.0"
+    assert info.provides == ("swish",)
+    assert reg.origin[("activations", "swish")] == f"plugin 'swish' ({info.source})"
+    assert_builtins_intact(reg)
+
+    net = bpdash.Network([2, 4, 1], ["swish", "sigmoid"], seed=0, registry=reg)
+    grads = net.backprop(np.array([[0.5, -1.0], [2.0, 0.1]]), np.array([[1.0], [0.0]]))
+    assert np.isfinite(grads.cost) and all(np.isfinite(g).all() for g in grads.weights)
+
+
+def test_entry_points_can_be_switched_off(swish_package):
+    reg = bpdash.load_plugins(extra_dirs=[], entry_points=False)
+    assert "swish" not in reg.activations and not by_name(reg, "swish")
+
+
+def test_swish_values(swish_package):
+    act = bpdash.load_plugins(extra_dirs=[], entry_points=True).activations["swish"]
+    z = np.linspace(-10, 10, 401)
+    np.testing.assert_allclose(act.f(z), z / (1 + np.exp(-z)), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(act.df(z), central_difference(act.f, z), rtol=1e-6, atol=1e-9)
+    assert act.f(np.array([0.0]))[0] == 0.0 and act.df(np.array([0.0]))[0] == 0.5
+    big = np.array([-800.0, 800.0])
+    np.testing.assert_array_equal(act.f(big), [0.0, 800.0])
+    np.testing.assert_array_equal(act.df(big), [0.0, 1.0])
+
+
+def test_folder_plugin_clashing_with_entry_point_plugin(swish_package, tmp_path):
+    # Folders load before entry points, so the folder's swish wins and the package is refused.
+    write_plugin(tmp_path, "my_swish", activation_plugin("swish"))
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=True)
+    [problem] = reg.errors
+    assert problem.plugin == "swish" and "bpdash-swish" in problem.source
+    assert f"plugin 'my_swish' ({tmp_path})" in problem.message
