@@ -1,0 +1,14 @@
+"""Plotly figure builders: data in, figure out. No Streamlit, no session state, no training.
+
+- ``bpdash.charts.training``: cost and accuracy curves, Θ^(l) / ∂J/∂Θ^(l) heatmaps, decision
+  surfaces, fitted curves, predicted vs actual, the data alone.
+- ``bpdash.charts.network``: the network diagram, edges coloured and sized by θ.
+- ``bpdash.charts.symmetry``, ``bpdash.charts.activations``: the teaching views' figures.
+"""
+from .network import network_figure
+from .training import (accuracy_figure, cost_figure, curve_figure, data_figure, downsample,
+                       parameter_animation, parameter_heatmap, predicted_actual_figure,
+                       surface_figure)
+
+__all__ = ["accuracy_figure", "cost_figure", "curve_figure", "data_figure", "downsample",
+           "network_figure", "parameter_animation", "parameter_heatmap", "predicted_actual_figure", "surface_figure"]

@@ -1,0 +1,240 @@
+"""Figures of training: cost and accuracy curves, and heatmaps of Θ^(l) (or ∂J/∂Θ^(l)) with b^(l).
+
+Data in, plotly figure out: no Streamlit, no session state. A history is the trainer's DataFrame
+(one row per epoch; row e measures the parameters epoch e started from, i.e. after e − 1 epochs).
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+MAX_POINTS = 2000
+DIVERGING = "RdBu"  # plotly's RdBu: negative red … zero white … positive blue
+TRAIN_COLOUR, TEST_COLOUR = "#1f77b4", "#ff7f0e"
+
+
+def downsample(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spread rows of ``n``, first and last included."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
+
+
+def _curve(history, column, current=None, max_points=MAX_POINTS):
+    """(x, y): ``column`` by epochs trained (row e → x = e − 1), plus the ``current`` (epoch, value)."""
+    rows = downsample(len(history), max_points)
+    x = history["epoch"].to_numpy(dtype=float)[rows] - 1
+    y = history[column].to_numpy(dtype=float)[rows]
+    if current is not None and np.isfinite(current[1]):
+        x, y = np.append(x, current[0]), np.append(y, current[1])
+    keep = np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def _line(x, y, name, colour, symbol):
+    return go.Scatter(x=x, y=y, mode="lines" if len(x) > 1 else "markers", name=name,
+                      line=dict(color=colour, width=2), marker=dict(color=colour),
+                      hovertemplate=f"epoch %{{x}}<br>{symbol} = %{{y:.5g}}<extra>{name}</extra>")
+
+
+def cost_figure(history, *, current=None, log_y: bool = False, max_points: int = MAX_POINTS):
+    """Train and test cost J by epoch; ``current`` = (epoch, J_train, J_test) adds today's point.
+
+    At most ``max_points`` points per curve are drawn (evenly thinned), so a long run stays light.
+    """
+    fig = go.Figure()
+    for column, name, colour, i in (("cost", "train", TRAIN_COLOUR, 1), ("test_cost", "test", TEST_COLOUR, 2)):
+        now = None if current is None else (current[0], current[i])
+        x, y = _curve(history, column, now, max_points)
+        if len(x):
+            fig.add_trace(_line(x, y, name, colour, "J"))
+    fig.update_layout(title="Cost J(θ) by epoch", xaxis_title="epochs trained", yaxis_title="J",
+                      yaxis_type="log" if log_y else "linear", hovermode="x unified",
+                      height=360, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+    return fig
+
+
+def accuracy_figure(history, *, current=None, max_points: int = MAX_POINTS):
+    """Train and test accuracy by epoch (classification); ``current`` = (epoch, acc_train, acc_test)."""
+    fig = go.Figure()
+    for column, name, colour, i in (("accuracy", "train", TRAIN_COLOUR, 1),
+                                    ("test_accuracy", "test", TEST_COLOUR, 2)):
+        now = None if current is None else (current[0], current[i])
+        x, y = _curve(history, column, now, max_points)
+        if len(x):
+            fig.add_trace(_line(x, y, name, colour, "accuracy"))
+    fig.update_layout(title="Accuracy by epoch", xaxis_title="epochs trained", yaxis_title="accuracy",
+                      yaxis_range=[0, 1.02], hovermode="x unified", height=300,
+                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+    return fig
+
+
+def parameter_heatmap(W, b, layer: int, *, gradient: bool = False, epoch: int | None = None):
+    """Θ^(l) (or ∂J/∂Θ^(l)) as a heatmap, b^(l) (or ∂J/∂b^(l)) in a column beside it.
+
+    ``W`` is ``(n_to, n_from)`` = (sizes[l], sizes[l-1]), ``b`` is ``(n_to,)``. Row j is "to
+    neuron j" of layer l+1, column k "from neuron k" of layer l (the article's θ_jk^(l)), both
+    counted from 1. The colour scale is diverging and centred at zero, shared by both panels.
+    """
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    n_to, n_from = W.shape
+    symbol = f"∂J/∂θ<sub>jk</sub><sup>({layer})</sup>" if gradient else f"θ<sub>jk</sub><sup>({layer})</sup>"
+    bias = f"∂J/∂b<sub>j</sub><sup>({layer})</sup>" if gradient else f"b<sub>j</sub><sup>({layer})</sup>"
+    finite = np.concatenate([W.ravel(), b.ravel()])
+    finite = finite[np.isfinite(finite)]
+    zmax = float(np.abs(finite).max()) if finite.size else 1.0
+    zmax = zmax if zmax > 0 else 1.0
+    scale = dict(colorscale=DIVERGING, zmid=0.0, zmin=-zmax, zmax=zmax)
+    rows, cols = np.arange(1, n_to + 1), np.arange(1, n_from + 1)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.9, 0.1], shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    fig.add_trace(go.Heatmap(
+        z=W, x=cols, y=rows, colorbar=dict(thickness=12), **scale,
+        hovertemplate=f"{symbol}: to neuron j=%{{y}}, from neuron k=%{{x}}<br>value %{{z:.4g}}<extra></extra>"),
+        row=1, col=1)
+    fig.add_trace(go.Heatmap(
+        z=b.reshape(-1, 1), x=["b"], y=rows, showscale=False, **scale,
+        hovertemplate=f"{bias}: to neuron j=%{{y}}<br>value %{{z:.4g}}<extra></extra>"), row=1, col=2)
+    name = "∂J/∂Θ" if gradient else "Θ"
+    when = "" if epoch is None else (f", epoch {epoch}'s update" if gradient else f" after epoch {epoch}")
+    fig.update_layout(title=f"{name}<sup>({layer})</sup>: layer {layer} → {layer + 1}{when}",
+                      height=min(140 + 22 * n_to, 520), margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_yaxes(title_text=f"to neuron j (layer {layer + 1})", autorange="reversed", row=1, col=1)
+    fig.update_xaxes(title_text=f"from neuron k (layer {layer})", row=1, col=1)
+    fig.update_xaxes(title_text="bias", row=1, col=2)
+    fig.update_yaxes(showticklabels=False, ticks="", row=1, col=2)
+    if n_from <= 16:
+        fig.update_xaxes(tickmode="array", tickvals=cols, row=1, col=1)
+    if n_to <= 16:
+        fig.update_yaxes(tickmode="array", tickvals=rows, row=1, col=1)
+    return fig
+
+
+# -- predictions and data ----------------------------------------------------------------------
+
+def _colour_range(y):
+    """(low, high) for colouring targets y: [0, 1] when they lie in it (classes), else their range."""
+    y = y[np.isfinite(y)]
+    if y.size == 0 or (y.min() >= 0 and y.max() <= 1):
+        return 0.0, 1.0
+    return float(y.min()), float(max(y.max(), y.min() + 1e-12))
+
+
+def _points(X, Y, name, symbol, *, colour_by_target: bool, dims: int):
+    """A scatter of samples: 2-D inputs coloured by the target, or (x, y) pairs for 1-D inputs."""
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    if dims == 2:
+        marker = dict(size=7, symbol=symbol, line=dict(width=1, color="black"))
+        if colour_by_target:
+            low, high = _colour_range(Y[:, 0])
+            marker.update(color=Y[:, 0], colorscale=DIVERGING, cmin=low, cmax=high)
+        return go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", name=name, marker=marker,
+                          customdata=Y[:, 0],
+                          hovertemplate="x1 %{x:.3g}, x2 %{y:.3g}<br>y = %{customdata:.3g}"
+                                        f"<extra>{name}</extra>")
+    return go.Scatter(x=X[:, 0], y=Y[:, 0], mode="markers", name=name,
+                      marker=dict(size=7, symbol=symbol, color=TRAIN_COLOUR if name == "train" else TEST_COLOUR),
+                      hovertemplate=f"x %{{x:.3g}}<br>y %{{y:.3g}}<extra>{name}</extra>")
+
+
+def surface_figure(xs, ys, P, X_train, Y_train, X_test, Y_test, *, classification=True,
+                   names=("x1", "x2"), output_name="a"):
+    """The decision surface P ``(len(ys), len(xs))`` of a 2-input network, with the samples on top.
+
+    ``P[i, j]`` is the output at ``(xs[j], ys[i])``. X ``(m, 2)`` and Y ``(m, n_outputs)``; points
+    are coloured by Y[:, 0]. For classification the colour scale spans [0, 1] centred at ½ and
+    the decision boundary a = ½ is drawn as a line.
+    """
+    P = np.asarray(P, dtype=float)
+    scale = (dict(zmin=0, zmax=1, zmid=0.5) if classification else
+             dict(zmid=float(np.nanmean(P)) if np.isfinite(P).any() else 0.0))
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, colorscale=DIVERGING, opacity=0.75, name="network", zsmooth="best",
+                               colorbar=dict(title=output_name, thickness=12), **scale,
+                               hovertemplate=f"x1 %{{x:.3g}}, x2 %{{y:.3g}}<br>{output_name} = %{{z:.3g}}"
+                                             "<extra>network</extra>"))
+    if classification:
+        fig.add_trace(go.Contour(x=xs, y=ys, z=P, contours=dict(start=0.5, end=0.5, coloring="none"),
+                                 line=dict(color="black", width=2), showscale=False,
+                                 name="a = ½", hoverinfo="skip"))
+    for X, Y, name, symbol in ((X_train, Y_train, "train", "circle"), (X_test, Y_test, "test", "x")):
+        if len(X):
+            fig.add_trace(_points(X, Y, name, symbol, colour_by_target=True, dims=2))
+    fig.update_layout(title="Decision surface" if classification else f"Network output {output_name}",
+                      xaxis_title=names[0], yaxis_title=names[1], height=480,
+                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+    return fig
+
+
+def curve_figure(x, y, X_train, Y_train, X_test, Y_test, *, names=("x", "y")):
+    """The network's curve ``y(x)`` (both ``(n_points,)``) over the 1-D samples X ``(m, 1)``, Y ``(m, 1)``."""
+    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", name="network", line=dict(color="black", width=3),
+                               hovertemplate="x %{x:.3g}<br>network %{y:.4g}<extra></extra>"))
+    for X, Y, name, symbol in ((X_train, Y_train, "train", "circle"), (X_test, Y_test, "test", "x")):
+        if len(X):
+            fig.add_trace(_points(X, Y, name, symbol, colour_by_target=False, dims=1))
+    fig.update_layout(title="Fitted curve", xaxis_title=names[0], yaxis_title=names[1], height=420,
+                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+    return fig
+
+
+def predicted_actual_figure(Y_train, P_train, Y_test, P_test, *, output_name="y"):
+    """Predicted against actual for one output: Y and P are ``(m,)``; the diagonal is a perfect fit."""
+    values = np.concatenate([np.ravel(a) for a in (Y_train, P_train, Y_test, P_test)])
+    values = values[np.isfinite(values)]
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    fig = go.Figure(go.Scatter(x=[low, high], y=[low, high], mode="lines", name="perfect fit",
+                               line=dict(color="grey", dash="dash"), hoverinfo="skip"))
+    for Y, P, name, colour in ((Y_train, P_train, "train", TRAIN_COLOUR), (Y_test, P_test, "test", TEST_COLOUR)):
+        if len(Y):
+            fig.add_trace(go.Scatter(x=Y, y=P, mode="markers", name=name, marker=dict(color=colour, size=6),
+                                     hovertemplate=f"actual %{{x:.4g}}<br>predicted %{{y:.4g}}<extra>{name}</extra>"))
+    fig.update_layout(title=f"Predicted vs actual: {output_name}", xaxis_title="actual",
+                      yaxis_title="predicted", height=420, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h"))
+    return fig
+
+
+def data_figure(X_train, Y_train, X_test, Y_test, *, names=("x1", "x2"), target="y"):
+    """The samples alone: a scatter coloured by target for 2-D inputs, y against x for 1-D.
+
+    X ``(m, n_features)``, Y ``(m, n_outputs)``; returns None for other input sizes (show a table).
+    """
+    dims = np.shape(X_train)[1]
+    if dims not in (1, 2):
+        return None
+    fig = go.Figure()
+    for X, Y, name, symbol in ((X_train, Y_train, "train", "circle"), (X_test, Y_test, "test", "x")):
+        if len(X):
+            fig.add_trace(_points(X, Y, name, symbol, colour_by_target=True, dims=dims))
+    axes = (names[0], names[1]) if dims == 2 else (names[0], target)
+    fig.update_layout(title="The data", xaxis_title=axes[0], yaxis_title=axes[1], height=420,
+                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+    return fig
+
+
+def parameter_animation(frames, layer: int, *, gradient: bool = False):
+    """``parameter_heatmap`` with a play button and a slider through ``frames``.
+
+    ``frames`` is a list of ``(epoch, W, b)`` with W ``(n_to, n_from)`` and b ``(n_to,)``; the
+    colour scale is fixed over all frames (centred at zero) so colours compare across epochs.
+    """
+    epoch, W, b = frames[-1]
+    fig = parameter_heatmap(W, b, layer, gradient=gradient)
+    values = np.concatenate([np.concatenate([np.ravel(f[1]), np.ravel(f[2])]) for f in frames])
+    values = values[np.isfinite(values)]
+    zmax = float(np.abs(values).max()) if values.size and np.abs(values).max() > 0 else 1.0
+    fig.update_traces(zmin=-zmax, zmax=zmax)
+    fig.frames = [go.Frame(name=str(e), data=[go.Heatmap(z=np.asarray(w)), go.Heatmap(z=np.reshape(c, (-1, 1)))],
+                           traces=[0, 1]) for e, w, c in frames]
+    play = dict(label="▶", method="animate",
+                args=[None, dict(frame=dict(duration=150, redraw=True), fromcurrent=True, transition=dict(duration=0))])
+    pause = dict(label="⏸", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))])
+    steps = [dict(label=str(e), method="animate",
+                  args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for e, _, _ in frames]
+    fig.update_layout(updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.08, xanchor="left",
+                                        yanchor="top", buttons=[play, pause], showactive=False)],
+                      sliders=[dict(steps=steps, active=len(steps) - 1, x=0.12, y=-0.02, len=0.85,
+                                    currentvalue=dict(prefix="epoch "))],
+                      margin=dict(l=10, r=10, t=40, b=90), height=fig.layout.height + 60)
+    return fig

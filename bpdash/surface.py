@@ -1,0 +1,85 @@
+"""What the network predicts over the input space: grids for decision surfaces, curves for 1-D fits.
+
+The dashboard draws these; the computing happens here, in the engine, so the UI holds no math.
+Inputs X are ``(m, n_features)`` arrays as everywhere else; outputs are the network's a^(L).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network, as_matrix
+
+
+def input_range(x, margin: float = 0.15) -> tuple[float, float]:
+    """``(low, high)`` of the values ``x`` widened by ``margin`` of their span on each side.
+
+    A constant (or empty) ``x`` gets a span of 1 around its value (or around 0).
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return -1.0, 1.0
+    low, high = float(x.min()), float(x.max())
+    span = high - low
+    if span == 0:
+        return low - 0.5, high + 0.5
+    return low - margin * span, high + margin * span
+
+
+def grid_points(X, resolution: int = 60, margin: float = 0.15):
+    """A ``resolution × resolution`` grid covering the 2-D inputs X ``(m, 2)``.
+
+    Returns ``(xs, ys, G)``: the axes ``xs`` ``(resolution,)`` for x1 and ``ys`` ``(resolution,)``
+    for x2, and the grid points ``G`` ``(resolution², 2)``, row by row: ``G[i·r + j] = (xs[j], ys[i])``.
+    """
+    X = as_matrix(X, 2, "X")
+    r = int(resolution)
+    if r < 2:
+        raise ValueError(f"resolution must be ≥ 2, got {resolution!r}")
+    xs = np.linspace(*input_range(X[:, 0], margin), r)
+    ys = np.linspace(*input_range(X[:, 1], margin), r)
+    G = np.column_stack([np.tile(xs, r), np.repeat(ys, r)])
+    return xs, ys, G
+
+
+def prediction_grid(net: Network, X, resolution: int = 60, output: int = 0, margin: float = 0.15):
+    """Output ``output`` of a 2-input network over a grid around the inputs X ``(m, 2)``.
+
+    Returns ``(xs, ys, P)`` with ``P[i, j]`` = a^(L)_output at ``(xs[j], ys[i])``, P of shape
+    ``(resolution, resolution)``: ready for a heatmap or contour with x = xs and y = ys.
+    """
+    if net.sizes[0] != 2:
+        raise ValueError(f"a prediction grid needs a network with 2 inputs, got {net.sizes[0]}")
+    _check_output(net, output)
+    xs, ys, G = grid_points(X, resolution, margin)
+    with np.errstate(all="ignore"):
+        A = net.forward(G)
+    return xs, ys, A[:, output].reshape(len(ys), len(xs))
+
+
+def fitted_curve(net: Network, X, n_points: int = 200, output: int = 0, margin: float = 0.15):
+    """The function a 1-input network computes, over a range around the inputs X ``(m, 1)``.
+
+    Returns ``(x, y)``, both ``(n_points,)``: evenly spaced inputs and a^(L)_output at each.
+    """
+    if net.sizes[0] != 1:
+        raise ValueError(f"a fitted curve needs a network with 1 input, got {net.sizes[0]}")
+    _check_output(net, output)
+    x = np.linspace(*input_range(X, margin), int(n_points))
+    with np.errstate(all="ignore"):
+        A = net.forward(x.reshape(-1, 1))
+    return x, A[:, output]
+
+
+def predictions(net: Network, X) -> np.ndarray:
+    """a^(L) for the rows of X ``(m, sizes[0])``: shape ``(m, sizes[-1])`` (empty X gives 0 rows)."""
+    X = np.asarray(X, dtype=float)
+    if X.size == 0:
+        return np.zeros((0, net.sizes[-1]))
+    with np.errstate(all="ignore"):
+        return net.forward(X)
+
+
+def _check_output(net, output):
+    if not 0 <= int(output) < net.sizes[-1]:
+        raise ValueError(f"output must be from 0 to {net.sizes[-1] - 1}, got {output!r}")

@@ -1,0 +1,97 @@
+"""Plugins view: what is loaded, from where, whether it passed its checks, and how to add one."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from bpdash.charts.activations import activation_figure
+
+GUIDE = """
+**A folder plugin** — one Python file:
+
+```python
+# my_plugins/softsign.py
+import numpy as np
+from bpdash import Activation, hookimpl
+
+@hookimpl
+def register_activations():
+    return [Activation("softsign", lambda z: z / (1 + np.abs(z)),
+                       lambda z: 1 / (1 + np.abs(z)) ** 2,
+                       "z / (1 + |z|): a gentler tanh.")]
+```
+
+then start the dashboard with the folder in `BPDASH_PLUGINS_DIR` (several folders: separate
+them with `:`, or `;` on Windows):
+
+```bash
+BPDASH_PLUGINS_DIR=my_plugins streamlit run app.py
+```
+
+See `examples/softplus_plugin/`.
+
+**A package** — installable, named `bpdash-<name>`, advertising the `bpdash` entry-point group
+in its `pyproject.toml`:
+
+```toml
+[project.entry-points.bpdash]
+swish = "bpdash_swish"   # plugin name = module holding the @hookimpl functions
+```
+
+See `examples/bpdash-swish/` (`pip install ./examples/bpdash-swish`).
+
+The hooks are `register_activations`, `register_costs`, `register_initializers` and
+`register_datasets` (see `bpdash/hookspecs.py`); each returns a list of records. bpdash checks
+every record when it loads — shapes, finite values, and f′ against a central difference of f —
+and lists a failing plugin here with its error instead of loading it; the others are unaffected.
+Plugins run as code with your permissions: only point bpdash at folders you trust.
+"""
+
+
+def _plugin_table(registry) -> pd.DataFrame:
+    return pd.DataFrame([{"plugin": p.name, "source": p.source, "version": p.version or "—",
+                          "status": p.status, "provides": ", ".join(p.provides)}
+                         for p in registry.plugins])
+
+
+def _records_table(registry, kind: str) -> pd.DataFrame:
+    table = getattr(registry, kind)
+    return pd.DataFrame([{"name": name, "from": registry.origin.get((kind, name), "—"),
+                          "description": getattr(record, "description", "")}
+                         for name, record in table.items()])
+
+
+def _errors(registry) -> None:
+    if not registry.errors:
+        st.success(f"All {len(registry.plugins)} plugins loaded and passed validation.")
+        return
+    st.error(f"{len(registry.errors)} plugin(s) failed to load and were left out:")
+    for problem in registry.errors:
+        st.error(f"**{problem.plugin}** ({problem.source}): {problem.message}")
+
+
+def _activations(registry) -> None:
+    st.subheader("Activations: f and f′")
+    st.caption("Each was validated when it loaded: f and f′ map arrays to finite arrays of the "
+               "same shape, and f′ agrees with a central difference of f on [−4, 4].")
+    names = sorted(registry.activations)
+    columns = st.columns(2)
+    for i, name in enumerate(names):
+        record = registry.activations[name]
+        with columns[i % 2]:
+            st.plotly_chart(activation_figure(record), key=f"plugins_activation_{name}")
+            origin = registry.origin.get(("activations", name), "")
+            st.caption(f"{record.description} — {origin}; validation: passed")
+
+
+def render(exp, registry) -> None:
+    """Every loaded plugin, its records, the failures, and a guide to writing one."""
+    st.header("Plugins")
+    st.dataframe(_plugin_table(registry), hide_index=True, key="plugins_table")
+    _errors(registry)
+    _activations(registry)
+    for kind in ("costs", "initializers", "datasets"):
+        st.subheader(kind.capitalize())
+        st.dataframe(_records_table(registry, kind), hide_index=True, key=f"plugins_{kind}")
+    with st.expander("Add your own plugin", expanded=False):
+        st.markdown(GUIDE)

@@ -1,0 +1,75 @@
+"""Predictions view: the decision surface for 2-D inputs, the fitted curve for 1-D inputs, and
+predicted against actual otherwise; plus the data alone (scatter, line or table)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from bpdash import surface
+from bpdash.charts.training import curve_figure, data_figure, predicted_actual_figure, surface_figure
+
+RESOLUTION = 60
+TABLE_ROWS = 200
+
+
+def _output(data) -> int:
+    """Which output to draw (a picker appears when the network has several)."""
+    if data.n_outputs == 1:
+        return 0
+    names = list(data.target_names)
+    name = st.selectbox("Output", names, key="predictions_output")
+    return names.index(name)
+
+
+def _surface(exp, o: int):
+    data = exp.data
+    X = np.vstack([data.X_train, data.X_test])
+    xs, ys, P = surface.prediction_grid(exp.net, X, RESOLUTION, output=o)
+    return surface_figure(xs, ys, P, data.X_train, data.Y_train[:, [o]], data.X_test, data.Y_test[:, [o]],
+                          classification=data.task == "classification", names=data.feature_names,
+                          output_name=f"a<sub>{o + 1}</sub>")
+
+
+def _curve(exp, o: int):
+    data = exp.data
+    x, y = surface.fitted_curve(exp.net, np.vstack([data.X_train, data.X_test]), output=o)
+    return curve_figure(x, y, data.X_train, data.Y_train[:, [o]], data.X_test, data.Y_test[:, [o]],
+                        names=(data.feature_names[0], data.target_names[o]))
+
+
+def _scatter(exp, o: int):
+    data = exp.data
+    P_train, P_test = surface.predictions(exp.net, data.X_train), surface.predictions(exp.net, data.X_test)
+    return predicted_actual_figure(data.Y_train[:, o], P_train[:, o], data.Y_test[:, o], P_test[:, o],
+                                   output_name=data.target_names[o])
+
+
+def _data(data) -> None:
+    figure = data_figure(data.X_train, data.Y_train, data.X_test, data.Y_test,
+                         names=data.feature_names, target=data.target_names[0])
+    if figure is not None:
+        st.plotly_chart(figure, key="data_chart")
+        return
+    columns = list(data.feature_names) + list(data.target_names)
+    rows = np.hstack([data.X_train, data.Y_train])[:TABLE_ROWS]
+    st.dataframe(pd.DataFrame(rows, columns=columns), key="data_table", height=320)
+    st.caption(f"The first {min(TABLE_ROWS, data.n_train)} of {data.n_train} training rows.")
+
+
+def render(exp, registry) -> None:
+    """What the network predicts, on top of the data it learns from."""
+    data = exp.data
+    if st.toggle("Show the data alone", key="predictions_data_only"):
+        _data(data)
+        return
+    o = _output(data)
+    if data.n_features == 2:
+        figure = _surface(exp, o)
+    elif data.n_features == 1:
+        figure = _curve(exp, o)
+    else:
+        figure = _scatter(exp, o)
+    st.plotly_chart(figure, key="predictions_chart")
+    st.caption(f"{data.name}: {data.n_train} training rows (●) and {data.n_test} test rows (×), "
+               f"{data.task}.")

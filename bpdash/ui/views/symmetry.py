@@ -1,0 +1,107 @@
+"""Symmetry lab: equal starting weights against small random ones, trained in lockstep.
+
+The lab (a ``bpdash.symmetry.SymmetryLab``) lives in ``st.session_state["symmetry_lab"]`` and is
+rebuilt whenever the current experiment's config, its data or the chosen initializations change.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from bpdash.charts.symmetry import cost_curves, distinct_figure
+from bpdash.charts.training import parameter_heatmap
+from bpdash.symmetry import SymmetryLab
+
+LAB = "symmetry_lab"
+MAX_EPOCHS_PER_CLICK = 2000
+
+ARGUMENT = (
+    "If every weight starts equal, every hidden neuron of a layer computes the same activation, "
+    "receives the same δ and so the same update: the neurons stay copies of each other and the "
+    "layer is no better than one neuron. Starting from small random values in [−ε, ε] makes them "
+    "differ from the first step on, so each can learn something of its own.")
+
+
+def _inits(epsilon: float):
+    """The (initializer, ε) pairs the controls ask for: the symmetric start, then uniform ±ε."""
+    kind = st.segmented_control("Symmetric start", ["zeros", "constant"], default="zeros", required=True,
+                                key="symmetry_kind")
+    kind = kind or "zeros"
+    value = 0.0
+    if kind == "constant":
+        value = st.number_input("Every weight and bias =", min_value=0.0, max_value=10.0, value=0.3,
+                                step=0.1, key="symmetry_constant")
+    return ((kind, float(value)), ("uniform", float(epsilon)))
+
+
+def _lab(exp, registry, inits) -> SymmetryLab:
+    """The session's lab, rebuilt when the experiment's config or data or the inits change."""
+    lab = st.session_state.get(LAB)
+    if lab is None or lab.config != exp.config or lab.data is not exp.data or lab.inits != inits:
+        lab = SymmetryLab(exp.config, exp.data, registry, inits=inits)
+        st.session_state[LAB] = lab
+    return lab
+
+
+def _controls(lab: SymmetryLab) -> None:
+    left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    epochs = left.number_input("Epochs per click", min_value=1, max_value=MAX_EPOCHS_PER_CLICK,
+                               value=50, step=10, key="symmetry_epochs")
+    if middle.button(f"Train {epochs} epochs", key="symmetry_train", type="primary"):
+        with st.spinner(f"Training {len(lab.runs)} networks {epochs} epochs each…"):
+            lab.step(int(epochs))
+    if right.button("Step 1 epoch", key="symmetry_step"):
+        lab.step(1)
+
+
+def _diagnosis(lab: SymmetryLab) -> None:
+    st.subheader("Diagnosis")
+    for name, layers in lab.diagnoses().items():
+        for d in layers:
+            text = f"**{name}**, layer {d.layer}: {d.message}"
+            if d.kind == "broken" and d.distinct == d.units:
+                st.success(text)
+            elif d.kind == "broken":
+                st.warning(text)
+            else:
+                st.error(text)
+    if all(lab.runs[n].trainer.epoch == 0 for n in lab.runs):
+        st.caption("At epoch 0 an all-zero start gives no gradient to the hidden weights yet "
+                   "(Θ of the next layer is 0): train a few epochs to see what happens.")
+
+
+def _heatmaps(lab: SymmetryLab) -> None:
+    """Θ^(l) and b^(l) of every run side by side, at an epoch both runs have a snapshot of."""
+    runs = list(lab.runs.values())
+    epochs = sorted(set.intersection(*(set(r.trainer.snapshots.epochs) for r in runs)))
+    epoch = epochs[-1] if len(epochs) == 1 else st.select_slider(
+        "Weights at epoch", options=epochs, value=epochs[-1], key="symmetry_epoch")
+    for i, (column, run) in enumerate(zip(st.columns(len(runs)), runs)):
+        snapshot = run.trainer.snapshots.at(epoch)
+        with column:
+            st.markdown(f"**{run.name}**")
+            for l, (W, b) in enumerate(zip(snapshot.weights, snapshot.biases), start=1):
+                st.plotly_chart(parameter_heatmap(W, b, l, epoch=snapshot.epoch),
+                                key=f"symmetry_heatmap_{i}_{l}")
+
+
+def render(exp, registry) -> None:
+    """The lab for the current experiment's data, network and settings."""
+    st.header("Symmetry lab")
+    st.markdown(ARGUMENT)
+    cfg = exp.config
+    st.caption(f"Same data ({exp.data.name}), network {'-'.join(map(str, exp.net.sizes))} "
+               f"({', '.join(cfg.layer_activations())}), cost {cfg.cost}, η = {cfg.learning_rate:g}, "
+               f"seed {cfg.seed}: only the initial weights differ.")
+    lab = _lab(exp, registry, _inits(cfg.epsilon))
+    if exp.net.n_layers < 3:
+        st.info("This network has no hidden layer, so there is no symmetry to break. "
+                "Add a hidden layer in the sidebar.")
+        return
+    _controls(lab)
+    st.caption(f"Epoch {lab.epoch}.")
+    st.plotly_chart(cost_curves({n: r.trainer.history for n, r in lab.runs.items()}), key="symmetry_cost")
+    _heatmaps(lab)
+    st.subheader("Distinct units per hidden layer")
+    st.plotly_chart(distinct_figure({n: r.distinct for n, r in lab.runs.items()}, units=exp.net.sizes[1:-1]),
+                    key="symmetry_distinct")
+    _diagnosis(lab)

@@ -1,0 +1,75 @@
+"""Weights and Gradients views: a heatmap per Θ^(l) (or ∂J/∂Θ^(l)) with b^(l) beside it.
+
+Rows are "to neuron j", columns "from neuron k": the article's θ_jk^(l). The epoch comes from
+the trainer's snapshots (``trainer.snapshots.epochs`` / ``.at(epoch)``): the latest while
+following training, else an epoch slider; a replay animates the kept snapshots in the browser.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from bpdash.charts.training import downsample, parameter_animation, parameter_heatmap
+
+MAX_FRAMES = 40
+
+
+def _epoch(snapshots, prefix: str) -> tuple[int, bool]:
+    """The epoch to show and whether to replay; follows the latest epoch unless told otherwise."""
+    latest = snapshots.latest.epoch
+    st.session_state.setdefault(f"{prefix}_follow", True)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    follow = left.toggle("Follow training", key=f"{prefix}_follow",
+                         help="Show the latest epoch; turn off to pick an epoch or replay.")
+    if follow or latest == 0:
+        right.caption(f"Epoch {latest} (the latest).")
+        return latest, False
+    epoch = right.slider("Epoch", 0, latest, value=latest, key=f"{prefix}_epoch",
+                         help="Snapshots thin out on long runs: the nearest kept epoch is shown.")
+    replay = left.toggle("Replay", key=f"{prefix}_replay", help="Animate the kept snapshots (▶ under each chart).")
+    return epoch, replay
+
+
+def _frames(snapshots, layer: int, gradient: bool) -> list:
+    """(epoch, W, b) of up to MAX_FRAMES kept snapshots, evenly spread, for ``layer``."""
+    epochs = [e for e in snapshots.epochs if not gradient or e > 0]
+    chosen = [epochs[i] for i in downsample(len(epochs), MAX_FRAMES)]
+    frames = []
+    for e in chosen:
+        s = snapshots.at(e)
+        W, b = (s.grad_weights, s.grad_biases) if gradient else (s.weights, s.biases)
+        frames.append((s.epoch, W[layer - 1], b[layer - 1]))
+    return frames
+
+
+def _show(exp, gradient: bool) -> None:
+    prefix = "grads" if gradient else "weights"
+    snapshots = exp.trainer.snapshots
+    epoch, replay = _epoch(snapshots, prefix)
+    snap = snapshots.at(epoch)
+    if gradient and snap.grad_weights is None:
+        st.info("Gradients ∂J/∂Θ exist from epoch 1 on: press **Step** to run the first backward pass.")
+        return
+    if snap.epoch != epoch:
+        st.caption(f"Showing the nearest kept snapshot: epoch {snap.epoch}.")
+    weights, biases = (snap.grad_weights, snap.grad_biases) if gradient else (snap.weights, snap.biases)
+    for l, (W, b) in enumerate(zip(weights, biases), start=1):
+        if replay:
+            figure = parameter_animation(_frames(snapshots, l, gradient), l, gradient=gradient)
+        else:
+            figure = parameter_heatmap(W, b, l, gradient=gradient, epoch=snap.epoch)
+        st.plotly_chart(figure, key=f"{prefix}_heatmap_{l}")
+
+
+def render(exp, registry) -> None:
+    """Θ^(l) and b^(l), l = 1 … L−1."""
+    st.caption(r"$\theta_{jk}^{(l)}$ connects neuron k of layer l to neuron j of layer l+1 (its 'mailing "
+               "label'). Blue is positive, red negative, white zero.")
+    _show(exp, gradient=False)
+
+
+def render_gradients(exp, registry) -> None:
+    """∂J/∂Θ^(l) = (δ^(l+1))ᵀ a^(l) and ∂J/∂b^(l) of the epoch's last update."""
+    st.caption(r"$\partial J/\partial\theta_{jk}^{(l)} = \sum_i \delta_{ij}^{(l+1)} a_{ik}^{(l)}$ over the "
+               r"samples i: how J changes with each weight. Gradient descent moves each θ against it: "
+               r"$\theta := \theta - \eta\,\partial J/\partial\theta$.")
+    _show(exp, gradient=True)

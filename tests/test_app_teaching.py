@@ -1,0 +1,194 @@
+"""The teaching views in the running app: symmetry lab, backprop inspector, gradient check, plugins.
+
+Each test drives the real app script with AppTest, selects a view with the "view" control and
+asserts on session state (plotly figures come back as UnknownElements).
+"""
+import textwrap
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Caches leak between AppTests in one process: every test starts with empty ones."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run(at: AppTest) -> AppTest:
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def app_with_view(view: str, **widgets) -> AppTest:
+    """The app after a first run, with sidebar ``widgets`` set and ``view`` selected."""
+    at = run(AppTest.from_file("../app.py", default_timeout=TIMEOUT))
+    for key, value in widgets.items():
+        at.session_state[key] = value
+    at.segmented_control(key="view").set_value(view)
+    return run(at)
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    """Click the button ``key`` and run the app."""
+    next(b for b in at.button if b.key == key).click()
+    return run(at)
+
+
+# -- symmetry lab ------------------------------------------------------------------------------
+
+def test_symmetry_lab_zero_init_with_sigmoid_keeps_one_distinct_unit():
+    at = app_with_view("Symmetry lab", n_hidden=1, neurons_0=4, act_0="sigmoid", n_samples=100)
+    lab = at.session_state["symmetry_lab"]
+    assert lab.config.hidden == (4,) and lab.config.activations == ("sigmoid",)
+    at.number_input(key="symmetry_epochs").set_value(50)
+    click(at, "symmetry_train")
+    lab = at.session_state["symmetry_lab"]
+    assert lab.epoch == 50
+    assert lab.runs["zeros"].distinct["layer 2"].iloc[-1] == 1
+    assert lab.runs["uniform"].distinct["layer 2"].iloc[-1] == 4
+    assert [d.kind for d in lab.diagnoses()["zeros"]] == ["symmetric"]
+    assert any("symmetric: the 4 hidden units of layer 2 are copies" in e.value for e in at.error)
+    assert any("4 distinct units" in s.value for s in at.success)
+    click(at, "symmetry_step")
+    assert at.session_state["symmetry_lab"].epoch == 51
+
+
+def test_symmetry_lab_follows_the_experiment_and_reports_dead_tanh():
+    at = app_with_view("Symmetry lab")  # the default network: tanh hidden layers
+    first = at.session_state["symmetry_lab"]
+    click(at, "symmetry_train")
+    assert [d.kind for d in at.session_state["symmetry_lab"].diagnoses()["zeros"]] == ["dead", "dead"]
+    at.session_state["seed"] = 7
+    run(at)
+    rebuilt = at.session_state["symmetry_lab"]
+    assert rebuilt is not first and rebuilt.config.seed == 7 and rebuilt.epoch == 0
+
+
+def test_symmetry_lab_with_a_constant_start():
+    at = app_with_view("Symmetry lab", act_0="sigmoid", act_1="sigmoid")
+    at.segmented_control(key="symmetry_kind").set_value("constant")
+    run(at)
+    click(at, "symmetry_train")
+    lab = at.session_state["symmetry_lab"]
+    assert list(lab.runs) == ["constant", "uniform"]
+    assert lab.runs["constant"].distinct.iloc[-1][["layer 2", "layer 3"]].tolist() == [1, 1]
+
+
+# -- backprop inspector ------------------------------------------------------------------------
+
+def test_inspector_chain_rule_sum_equals_backprop():
+    at = app_with_view("Backprop inspector")
+    at.selectbox(key="inspector_layer").set_value(1)
+    at.selectbox(key="inspector_j").set_value(3)
+    at.selectbox(key="inspector_k").set_value(2)
+    run(at)
+    result = at.session_state["inspector_result"]
+    assert result["weight"] == (1, 3, 2) and result["sample"] is None
+    assert result["chain_rule"] == pytest.approx(result["backprop"], rel=1e-9, abs=1e-15)
+    assert result["numeric"] == pytest.approx(result["backprop"], rel=1e-5, abs=1e-9)
+    assert result["paths"] == 8  # through the 8 neurons of layer 3 to the one output
+    at.selectbox(key="inspector_sample").set_value(4)
+    run(at)
+    result = at.session_state["inspector_result"]
+    assert result["sample"] == 4
+    assert result["chain_rule"] == pytest.approx(result["backprop"], rel=1e-9, abs=1e-15)
+
+
+def test_inspector_preset_loads_the_articles_2_2_2_network():
+    at = app_with_view("Backprop inspector")
+    click(at, "inspector_preset_222")
+    exp = at.session_state["experiment"]
+    assert exp.net.sizes == [2, 2, 2]
+    assert exp.config.dataset == "article_2_2_2" and exp.config.cost == "squared_error"
+    assert exp.net.activation_names == ["sigmoid", "sigmoid"]
+    at.selectbox(key="inspector_layer").set_value(1)
+    at.selectbox(key="inspector_j").set_value(1)
+    at.selectbox(key="inspector_k").set_value(1)
+    run(at)
+    result = at.session_state["inspector_result"]
+    assert result["paths"] == 2  # the article's blue and orange paths
+    assert result["chain_rule"] == pytest.approx(result["backprop"], rel=1e-9)
+    click(at, "inspector_preset_111")
+    assert at.session_state["experiment"].net.sizes == [1, 1, 1]
+
+
+# -- gradient check ----------------------------------------------------------------------------
+
+def test_gradient_check_view_shows_every_layer_passing():
+    at = app_with_view("Gradient check")
+    result = at.session_state["gradcheck_result"]
+    assert [r["layer"] for r in result] == [1, 2, 3]
+    assert all(r["passed"] and r["relative_error"] < 1e-6 for r in result)
+    assert any("Every layer passes" in s.value for s in at.success)
+
+
+# -- plugins -----------------------------------------------------------------------------------
+
+BROKEN = """
+import numpy as np
+from bpdash import Activation, hookimpl
+
+@hookimpl
+def register_activations():
+    return [Activation("wrongsine", np.sin, lambda z: np.sin(z), "f' should be cos")]
+"""
+
+GOOD = """
+import numpy as np
+from bpdash import Activation, hookimpl
+
+@hookimpl
+def register_activations():
+    return [Activation("double", lambda z: 2.0 * z, lambda z: np.full_like(z, 2.0), "f = 2z")]
+"""
+
+
+def test_a_broken_plugin_shows_its_error_and_nothing_else_breaks(tmp_path, monkeypatch):
+    (tmp_path / "wrongsine.py").write_text(textwrap.dedent(BROKEN))
+    (tmp_path / "double.py").write_text(textwrap.dedent(GOOD))
+    monkeypatch.setenv("BPDASH_PLUGINS_DIR", str(tmp_path))
+    at = app_with_view("Plugins")
+    errors = [e.value for e in at.error]
+    assert any("wrongsine" in e and "df disagrees" in e for e in errors), errors
+    table = next(df.value for df in at.dataframe if "plugin" in df.value.columns)
+    rows = table.set_index("plugin")
+    assert rows.loc["wrongsine", "status"] == "error" and rows.loc["double", "status"] == "ok"
+    assert rows.loc["sigmoid", "status"] == "ok"
+    # the good plugin works everywhere: train a network with it and check its gradient
+    at.session_state["act_0"] = "double"
+    at.segmented_control(key="view").set_value("Gradient check")
+    run(at)
+    assert at.session_state["experiment"].net.activation_names[0] == "double"
+    assert all(r["passed"] for r in at.session_state["gradcheck_result"])
+
+
+# -- edge cases ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("view", ["Symmetry lab", "Backprop inspector", "Gradient check", "Plugins"])
+@pytest.mark.parametrize("widgets", [
+    {"n_hidden": 0},                                      # no hidden layer: nothing to break
+    {"bias": False, "act_0": "relu", "batch_size": 16},   # no biases (k = 0 not offered)
+    {"dataset": "sine", "cost": "squared_error", "output_activation": "linear"},  # 1-D regression
+], ids=["no-hidden", "no-bias", "regression"])
+def test_teaching_views_survive_other_networks(view, widgets):
+    at = app_with_view(view, **widgets)
+    exp = at.session_state["experiment"]
+    if "n_hidden" in widgets:
+        assert exp.net.n_layers == 2
+    if view == "Symmetry lab" and exp.net.n_layers > 2:
+        click(at, "symmetry_step")
+        assert at.session_state["symmetry_lab"].epoch == 1
+    if view == "Backprop inspector":
+        result = at.session_state["inspector_result"]
+        assert result["chain_rule"] == pytest.approx(result["backprop"], rel=1e-9, abs=1e-15)
+    if view == "Gradient check":
+        assert all(r["passed"] for r in at.session_state["gradcheck_result"])
