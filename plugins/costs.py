@@ -11,13 +11,16 @@ CLIP = 1e-12  # keeps log and 1/(a(1−a)) finite when a saturates at 0 or 1
 
 def squared_error(A, Y):
     """J = 1/(2m) Σ_i Σ_j (y_ij − a_ij)²."""
-    diff = A - Y
-    return float(np.vdot(diff, diff)) / (2 * A.shape[0])
+    diff = (A - Y).ravel()  # a view of the fresh difference
+    # diff.dot(diff) is np.vdot(diff, diff) without vdot's dispatch layer (≈0.2 µs a call)
+    return float(diff.dot(diff)) / (2 * A.shape[0])
 
 
 def squared_error_gradient(A, Y):
     """∂J/∂a = (a − y)/m."""
-    return (A - Y) / A.shape[0]
+    gradient = A - Y
+    gradient /= A.shape[0]  # in place: no second array as large as the outputs
+    return gradient
 
 
 def cross_entropy(A, Y):

@@ -3,20 +3,33 @@ import numpy as np
 
 from bpdash import Activation, hookimpl
 
+# 0-d arrays rather than Python floats: numpy converts a float on every call (≈0.2 µs, which
+# matters on small layers)
+ONE, TWO, MINUS_TWO = np.ones(()), np.array(2.0), np.array(-2.0)
+for _constant in (ONE, TWO, MINUS_TWO):
+    _constant.flags.writeable = False
+
 
 def tanh(z):
-    # 1 − 2/(e^{2z} + 1): numpy's exp is several times faster than its tanh, and this form
-    # saturates correctly to ±1 when e^{2z} overflows or underflows.
-    a = np.exp(2.0 * z)
-    a += 1.0
-    np.divide(-2.0, a, out=a)
-    a += 1.0
+    # 1 − 2/(e^{2z} + 1): numpy's exp is several times faster than its tanh on machines without
+    # a vectorised tanh, and this form saturates correctly to ±1 when e^{2z} overflows or
+    # underflows. One new array, then every step in place: fresh memory costs page faults on
+    # large layers.
+    a = np.multiply(z, TWO, dtype=float)
+    np.exp(a, out=a)
+    a += ONE
+    np.divide(MINUS_TWO, a, out=a)
+    a += ONE
     return a
 
 
+def tanh_prime_from_a(a):
+    """f′ = 1 − a², from the activation a = f(z) that the forward pass already computed."""
+    return ONE - a * a
+
+
 def tanh_prime(z):
-    a = tanh(z)
-    return 1.0 - a * a
+    return tanh_prime_from_a(tanh(z))
 
 
 @hookimpl
@@ -24,5 +37,5 @@ def register_activations():
     return [Activation(
         "tanh", tanh, tanh_prime,
         "Hyperbolic tangent: outputs in (-1, 1), f'(z) = 1 - a^2. f(0) = 0.",
-        df_from_a=lambda a: 1.0 - a * a,
+        df_from_a=tanh_prime_from_a,
         latex=r"\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}")]
