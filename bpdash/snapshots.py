@@ -32,6 +32,17 @@ class Snapshot:
             arrays += list(self.grad_weights) + list(self.grad_biases)
         return sum(a.nbytes for a in arrays)
 
+    @property
+    def footprint(self) -> int:
+        """Memory the snapshot holds in Python, not just array data: what the budget counts, so
+        a small network's many snapshots cannot outgrow it through per-object overhead."""
+        n_arrays = (len(self.weights) + len(self.biases)) * (1 if self.grad_weights is None else 2)
+        return self.nbytes + n_arrays * ARRAY_OVERHEAD + ENTRY_OVERHEAD
+
+
+ARRAY_OVERHEAD = 128  # bytes of a numpy array object beyond its data (header, dims, strides)
+ENTRY_OVERHEAD = 400  # the record's tuples and its slot in the store's dict
+
 
 class SnapshotStore:
     """Snapshots by epoch, thinned to fit ``budget_bytes`` (default 32 MiB).
@@ -66,7 +77,7 @@ class SnapshotStore:
             kept = self._kept
             kept[epoch] = fields
             if not self._size or epoch == 1:  # shapes never change: measure once
-                self._size = max(self._size, Snapshot(*fields).nbytes)
+                self._size = max(self._size, Snapshot(*fields).footprint)
             while len(kept) > 2 and len(kept) * self._size > self.budget_bytes:
                 self.stride *= 2
                 self._kept = kept = {e: f for e, f in kept.items() if e % self.stride == 0}

@@ -49,6 +49,53 @@ def _norms(arrays) -> list[float]:
     return norms
 
 
+class HistoryTable:
+    """History rows, appended as tuples (cheap in the epoch loop) and kept as a float table.
+
+    Pending tuples move into a growing float64 array every ``FLUSH`` rows and whenever the frame
+    is asked for, so memory is 8 bytes a value and building the DataFrame never walks Python
+    tuples again. A frame, once returned, never changes: later rows go beyond its end.
+    """
+
+    FLUSH = 4096
+
+    def __init__(self, columns, table=None):
+        self.columns = list(columns)
+        self._table = np.empty((0, len(columns))) if table is None else np.array(table, float)
+        self._n = len(self._table)
+        self._pending: list[tuple] = []
+        self._frame = None
+
+    def __len__(self) -> int:
+        return self._n + len(self._pending)
+
+    def append(self, row: tuple) -> None:
+        self._pending.append(row)
+        if len(self._pending) >= self.FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        new = np.array(self._pending, float)
+        end = self._n + len(new)
+        if end > len(self._table):  # grow by doubling: appends stay amortized O(1)
+            grown = np.empty((max(end, 2 * len(self._table), 1024), len(self.columns)))
+            grown[:self._n] = self._table[:self._n]
+            self._table = grown
+        self._table[self._n:end] = new
+        self._n, self._pending = end, []
+
+    def frame(self) -> pd.DataFrame:
+        self._flush()
+        if self._frame is None or len(self._frame) != self._n:
+            rows = self._table[:self._n]
+            data = {name: rows[:, i] for i, name in enumerate(self.columns)}
+            data["epoch"] = rows[:, 0].astype(np.int64)
+            self._frame = pd.DataFrame(data, columns=self.columns)
+        return self._frame
+
+
 class Trainer:
     """Trains ``net`` on X ``(m, sizes[0])`` and Y ``(m, sizes[-1])`` with step size η = ``learning_rate``.
 
@@ -89,8 +136,7 @@ class Trainer:
         self.epoch = 0
         self.diverged = False
         self.message = ""
-        self._rows: list[tuple] = []
-        self._frame: pd.DataFrame | None = None
+        self._history = HistoryTable(self.columns)
         self.snapshots = SnapshotStore(snapshot_budget)
         self.snapshots.record(0, tuple(net.weights), tuple(net.biases))
 
@@ -114,9 +160,23 @@ class Trainer:
     @property
     def history(self) -> pd.DataFrame:
         """One row per finished epoch (see the module docstring for what each column measures)."""
-        if self._frame is None or len(self._frame) != len(self._rows):
-            self._frame = pd.DataFrame(self._rows, columns=self.columns)
-        return self._frame
+        return self._history.frame()
+
+    def restore(self, history: pd.DataFrame | None, epoch: int, rng_state: dict | None = None) -> None:
+        """Continue from a saved run: its history, epoch count and shuffling state.
+
+        The network's parameters are the caller's to set first; they become the snapshot of
+        ``epoch`` (older snapshots are not saved with a run).
+        """
+        if history is not None and list(history.columns) != self.columns:
+            raise ValueError(f"history columns {list(history.columns)} do not match this network's {self.columns}")
+        self._history = HistoryTable(self.columns, None if history is None else history.to_numpy(float))
+        self.epoch = int(epoch)
+        if rng_state is not None:
+            self.rng.bit_generator.state = rng_state
+        self.diverged, self.message = False, ""
+        self.snapshots = SnapshotStore(self.snapshots.budget_bytes)
+        self.snapshots.record(self.epoch, tuple(self.net.weights), tuple(self.net.biases))
 
     def run_epoch(self) -> dict | None:
         """Train one epoch; return its history row, or None when training has diverged."""
@@ -188,7 +248,7 @@ class Trainer:
             return None
         self.epoch += 1
         row = (self.epoch, J, test_cost, accuracy, test_accuracy, *grad_norms, *weight_norms)
-        self._rows.append(row)
+        self._history.append(row)
         self.snapshots.record(self.epoch, tuple(net.weights), tuple(net.biases), tuple(dW), tuple(db))
         return row
 
