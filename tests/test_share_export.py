@@ -1,0 +1,137 @@
+"""Share links and exports: exact round trips, and hostile input refused with messages."""
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bpdash.config import ExperimentConfig
+from bpdash.experiment import build
+from bpdash.export import (ExportError, export_json, import_json, load_weights_npz, restore,
+                           weights_npz)
+from bpdash.share import from_query_params, share_url, to_query_params
+
+CONFIG = ExperimentConfig(dataset="circles", n_samples=100, hidden=(5, 3), activations=("relu", "tanh"),
+                          learning_rate=0.1 + 0.2, batch_size=16, epsilon=0.3, seed=11, bias=False)
+
+
+def test_defaults_make_an_empty_query():
+    assert to_query_params(ExperimentConfig()) == {}
+    assert share_url("https://x.example/app", ExperimentConfig()) == "https://x.example/app"
+
+
+def test_query_round_trip_is_exact(registry):
+    config, notices = from_query_params(to_query_params(CONFIG), registry)
+    assert config == CONFIG and notices == []
+
+
+def test_query_reproduces_the_history_bit_for_bit(registry):
+    config, _ = from_query_params(to_query_params(CONFIG), registry)
+    assert build(config, registry).trainer.fit(30).equals(build(CONFIG, registry).trainer.fit(30))
+
+
+@pytest.mark.parametrize("params, named", [
+    ({"colour": "red"}, "colour"),
+    ({"learning_rate": "1e6"}, "learning_rate"),
+    ({"hidden": "4," * 5000}, "hidden"),
+    ({"epochs": "x" * 10_000}, "epochs"),
+    ({"activations": "tanh,nope", "hidden": "3,3"}, "nope"),
+    ({"dataset": "../../etc/passwd"}, "dataset"),
+    ({"init": "os.system"}, "init"),
+    ({"bias": "maybe"}, "bias"),
+    ({"hidden": "0"}, "hidden"),
+    ({"hidden": "3,x"}, "hidden"),
+    ({"seed": "-1"}, "seed"),
+])
+def test_bad_parameters_give_notices_and_defaults(registry, params, named):
+    config, notices = from_query_params(params, registry)
+    assert any(named in notice for notice in notices)
+    assert isinstance(config, ExperimentConfig)
+    for name in params:
+        if name in ExperimentConfig.__dataclass_fields__ and name not in ("activations", "hidden"):
+            assert getattr(config, name) == getattr(ExperimentConfig(), name)
+
+
+def test_activation_count_follows_hidden_layers(registry):
+    config, notices = from_query_params({"hidden": "4,4,4", "activations": "relu"}, registry)
+    assert config.activations == ("relu", "tanh", "tanh") and notices
+
+
+@pytest.fixture
+def trained(registry):
+    exp = build(CONFIG, registry)
+    exp.trainer.fit(25)
+    return exp
+
+
+def test_json_export_import_restores_weights_history_and_continuation(registry, trained):
+    state = import_json(export_json(CONFIG, trained.trainer))
+    assert state.config == CONFIG and state.epoch == 25
+    again = build(state.config, registry)
+    restore(again, state)
+    for a, b in zip(again.net.weights, trained.net.weights):
+        assert np.array_equal(a, b)
+    pd.testing.assert_frame_equal(again.trainer.history, trained.trainer.history, check_exact=True)
+    # training on continues exactly as the original would (same shuffling state)
+    trained.trainer.fit(5)
+    again.trainer.fit(5)
+    pd.testing.assert_frame_equal(again.trainer.history, trained.trainer.history, check_exact=True)
+
+
+def test_config_only_export(trained):
+    doc = json.loads(export_json(CONFIG, trained.trainer, weights=False, history=False))
+    assert "weights" not in doc and "history" not in doc
+    assert import_json(json.dumps(doc)).weights is None
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.update(format="other"), "not a bpdash experiment"),
+    (lambda d: d.update(version=99), "version"),
+    (lambda d: d["config"].update(learning_rate=-1), "learning_rate"),
+    (lambda d: d["weights"][0].append([1.0]), "weights"),
+    (lambda d: d["weights"].pop(), "weight layers"),
+    (lambda d: d["biases"][0].append(1.0), "biases"),
+    (lambda d: d["weights"][0][0].__setitem__(0, "1e999"), "weights"),
+    (lambda d: d["history"]["rows"].pop(), "history"),
+    (lambda d: d["history"]["rows"][0].__setitem__(1, "x"), "history row"),
+    (lambda d: d.update(rng_state={"bit_generator": "Evil"}), "rng_state"),
+    (lambda d: d.update(epoch=-4), "epoch"),
+])
+def test_corrupted_json_is_refused_with_a_message(trained, mutate, message):
+    doc = json.loads(export_json(CONFIG, trained.trainer))
+    mutate(doc)
+    with pytest.raises(ExportError, match=message):
+        import_json(json.dumps(doc))
+
+
+@pytest.mark.parametrize("data", [b"", b"\xff\xfe\x00", b"{", b"[]", b"null", b"x" * 100])
+def test_garbage_is_refused(data):
+    with pytest.raises(ExportError):
+        import_json(data)
+
+
+def test_restore_refuses_weights_that_do_not_fit_the_data(registry, trained):
+    state = import_json(export_json(CONFIG, trained.trainer))
+    other = build(CONFIG.replace(dataset="sine"), registry)  # 1 input, not 2
+    with pytest.raises(ExportError, match="shapes"):
+        restore(other, state)
+
+
+def test_npz_round_trip_is_exact(trained):
+    weights, biases = load_weights_npz(weights_npz(trained.net))
+    assert all(np.array_equal(a, b) for a, b in zip(weights, trained.net.weights))
+    assert all(np.array_equal(a, b) for a, b in zip(biases, trained.net.biases))
+
+
+def test_pickled_npz_is_refused():
+    buffer = io.BytesIO()
+    np.savez(buffer, theta_1=np.array([{"evil": 1}], dtype=object), b_1=np.zeros(1))
+    with pytest.raises(ExportError, match="pickle"):
+        load_weights_npz(buffer.getvalue())
+
+
+@pytest.mark.parametrize("data", [b"", b"not a zip", b"PK\x03\x04broken"])
+def test_garbage_npz_is_refused(data):
+    with pytest.raises(ExportError):
+        load_weights_npz(data)
