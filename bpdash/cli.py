@@ -1,25 +1,58 @@
-"""The headless command line: ``python -m bpdash train | gradcheck | plugins``.
+"""The headless command line: ``python -m bpdash train | gradcheck | plugins | doctor``.
 
-Runs the same experiments as the dashboard: a config JSON (the dashboard's export) goes through
+Runs the same experiments as the dashboard: a config JSON, or the dashboard's whole experiment
+export (``{"format": "bpdash-experiment", "config": {...}, ...}``), goes through
 ``bpdash.experiment.build`` exactly as the app's does, so the history is identical.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 from .config import ConfigError, ExperimentConfig
 from .plugins import PluginLoadError, default_registry
 
 
-def _read_config(path: str) -> ExperimentConfig:
+def _read_experiment(path: str):
+    """``(config, history)`` from a plain config JSON (history None) or from the dashboard's
+    experiment export (its history, None if it holds none), validated like an upload."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError({"config": f"cannot read {path}: {exc}"}) from exc
-    return ExperimentConfig.from_json(text)
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        doc = None  # from_json names the JSON error
+    if isinstance(doc, dict) and "format" in doc:
+        from .export import import_json
+
+        state = import_json(text)  # an ExportError (a ValueError) says what is wrong
+        return state.config, state.history
+    return ExperimentConfig.from_json(text), None
+
+
+def _read_config(path: str) -> ExperimentConfig:
+    return _read_experiment(path)[0]
+
+
+def _compare(history, exported) -> str:
+    """A line saying whether ``history`` repeats the exported run's rows bit for bit ("" when
+    there is nothing to compare)."""
+    n = min(len(history), len(exported))
+    if n == 0 or list(history.columns) != list(exported.columns):
+        return ""
+    ours, theirs = history.to_numpy(float)[:n], exported.to_numpy(float)[:n]
+    same = ((ours == theirs) | (np.isnan(ours) & np.isnan(theirs))).all(axis=1)
+    if same.all():
+        return f"the first {n} epochs match the exported history bit for bit"
+    return (f"warning: the history differs from the exported one from epoch {int(np.argmin(same)) + 1} "
+            "on (other plugins, or another numpy or platform?)")
 
 
 class Progress:
@@ -46,7 +79,7 @@ class Progress:
 def cmd_train(args) -> int:
     from .experiment import build
 
-    config = _read_config(args.config)
+    config, exported = _read_experiment(args.config)
     if args.epochs is not None:
         config = config.replace(epochs=args.epochs)
     exp = build(config)
@@ -61,6 +94,9 @@ def cmd_train(args) -> int:
         print(f"wrote {len(history)} epochs to {args.out}", file=sys.stderr)
     else:
         print(history.to_csv(index=False), end="")
+    parity = "" if exported is None else _compare(history, exported)
+    if parity:
+        print(parity, file=sys.stderr)
     final = exp.trainer.evaluate()
     print(f"{exp.net.describe()}: {exp.trainer.epoch} epochs, final cost {final['cost']:.6g}",
           file=sys.stderr)
@@ -91,11 +127,20 @@ def cmd_plugins(args) -> int:
     return 1 if registry.errors and args.strict else 0
 
 
+def cmd_doctor(args) -> int:
+    from .doctor import format_report, report
+
+    data = report()
+    print(format_report(data))
+    return 1 if data["plugin_errors"] and args.strict else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bpdash", description="Train and inspect backpropagation headless.")
     sub = p.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train an experiment config and write its history as CSV")
-    train.add_argument("--config", required=True, help="experiment JSON (the dashboard's export)")
+    train.add_argument("--config", required=True,
+                       help="config JSON, or the dashboard's experiment export (its config is used)")
     train.add_argument("--epochs", type=int, help="override the config's epochs")
     train.add_argument("--out", help="history CSV path (default: standard output)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -107,6 +152,9 @@ def parser() -> argparse.ArgumentParser:
     plugins = sub.add_parser("plugins", help="list loaded plugins and the errors of those that failed")
     plugins.add_argument("--strict", action="store_true", help="exit 1 when any plugin failed")
     plugins.set_defaults(run=cmd_plugins)
+    doctor = sub.add_parser("doctor", help="versions, platform and plugin status, for a bug report")
+    doctor.add_argument("--strict", action="store_true", help="exit 1 when any plugin failed")
+    doctor.set_defaults(run=cmd_doctor)
     return p
 
 

@@ -82,3 +82,67 @@ def test_plugins_lists_builtins_and_errors(tmp_path):
     assert env_run.returncode == 0
     assert "sigmoid" in env_run.stdout and "builtin" in env_run.stdout
     assert "broken" in env_run.stdout and "boom" in env_run.stdout
+
+
+# -- parity with the dashboard: its experiment export, and `doctor` ------------------------------
+
+def dashboard_trained(config):
+    """An experiment trained in the dashboard (AppTest): opened from its share link, trained
+    ``config.epochs`` epochs with "Train N epochs"."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from bpdash.share import to_query_params
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for name, value in to_query_params(config).items():
+        at.query_params[name] = value
+    at.run()
+    at.button(key="train_many").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state["experiment"]
+
+
+def test_train_reproduces_the_dashboards_exported_run(tmp_path):
+    from bpdash.export import export_json
+
+    config = ExperimentConfig(dataset="moons", n_samples=150, hidden=(6, 4), activations=("tanh", "relu"),
+                              batch_size=32, learning_rate=0.3, seed=5, data_seed=2, epochs=35)
+    exp = dashboard_trained(config)
+    assert exp.config == config and exp.trainer.epoch == 35
+    path, out = tmp_path / "exported.json", tmp_path / "history.csv"
+    path.write_text(export_json(exp.config, exp.trainer))
+    result = bpdash_cli("train", "--config", path, "--out", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "the first 35 epochs match the exported history bit for bit" in result.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(out), exp.trainer.history, check_exact=True, check_dtype=False)
+
+
+def test_train_reads_a_config_only_export_and_refuses_a_foreign_format(tmp_path):
+    from bpdash.export import export_json
+
+    config = ExperimentConfig(epochs=5)
+    path = tmp_path / "exp.json"
+    path.write_text(export_json(config))
+    result = bpdash_cli("train", "--config", path, "--quiet")
+    assert result.returncode == 0 and len(pd.read_csv(__import__("io").StringIO(result.stdout))) == 5
+    path.write_text(json.dumps({"format": "someone-else", "config": config.to_dict()}))
+    result = bpdash_cli("train", "--config", path)
+    assert result.returncode == 2 and "not a bpdash experiment" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_doctor_reports_versions_and_plugins(tmp_path):
+    (tmp_path / "broken.py").write_text("raise RuntimeError('boom')\n")
+    result = subprocess.run([sys.executable, "-m", "bpdash", "doctor"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120,
+                            env={**__import__("os").environ, "BPDASH_PLUGINS_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    for word in ("python", "platform", "numpy", "pandas", "plotly", "pluggy", "streamlit", "bpdash",
+                 "sigmoid", "builtin"):
+        assert word in result.stdout
+    assert "broken" in result.stdout and "boom" in result.stdout
+    assert bpdash_cli("doctor", "--strict").returncode == 0  # no failing plugin without the folder

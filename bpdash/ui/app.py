@@ -1,5 +1,7 @@
 """The page: sidebar, training controls, a view selector, and the chosen view, live.
 
+A session's first run reads the experiment from the URL (``share.read_url``); every run writes
+the running experiment back into it (``share.write_url``), so the address bar is a share link.
 With no clicks the page builds the default network (``ExperimentConfig()``) on the default
 dataset; one click on Step or Play trains it. Only the chosen view renders; views are imported
 by name when chosen, so one that fails to import shows an error in its place and nothing else.
@@ -11,7 +13,7 @@ import streamlit as st
 from bpdash.config import ConfigError
 from bpdash.plugins import PluginLoadError
 
-from . import sidebar, state, training
+from . import files, share, sidebar, state, training
 from .views import VIEWS, find
 
 DEFAULT_VIEW = "Cost"
@@ -52,13 +54,19 @@ def main() -> None:
     except PluginLoadError as exc:  # a broken built-in, or any plugin under BPDASH_STRICT_PLUGINS=1
         st.error(f"The plugins could not be loaded: {exc}")
         st.stop()
+    share.read_url(registry)  # the session's first run only: the link's settings → the widgets
     config, choice = sidebar.render(registry)
+    share.reconcile(config)
     try:
-        exp, notice = state.sync(config, choice, registry)
+        exp, notice = files.take_import(choice) or state.sync(config, choice, registry)
     except (ConfigError, ValueError, KeyError) as exc:
         st.error(f"Could not build the network: {exc}")
         st.stop()
+    files.render(exp, registry)
+    share.write_url(exp)
     header(exp)
+    share.link(exp, st.session_state.get(state.DATA_KEY))
+    share.notices()
     plugin_problems(registry)
     if notice:
         (st.warning if notice.startswith("⚠️") else st.info)(notice)

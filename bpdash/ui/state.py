@@ -137,6 +137,15 @@ def sync(config: ExperimentConfig | None, choice: DataChoice, registry) -> tuple
                      "training restarts at epoch 0.")
 
 
+def install(exp: Experiment, data_key: tuple | None) -> Experiment:
+    """Make ``exp`` (e.g. restored from a file) the session's experiment, its data known to the
+    sidebar as ``data_key``, so the next ``sync`` keeps it rather than rebuilding."""
+    set_running(False)
+    st.session_state[EXPERIMENT] = exp
+    st.session_state[DATA_KEY] = data_key
+    return exp
+
+
 def _live_update(exp: Experiment, config: ExperimentConfig) -> str:
     """Carry a new learning rate into the running trainer; no reset, weights and history stay."""
     if config == exp.config:

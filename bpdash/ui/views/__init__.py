@@ -17,6 +17,7 @@ VIEWS = {
     "Symmetry lab": ("symmetry", "render"),
     "Backprop inspector": ("inspector", "render"),
     "Gradient check": ("gradcheck", "render"),
+    "Compare runs": ("compare", "render"),
     "Plugins": ("plugins", "render"),
 }
 

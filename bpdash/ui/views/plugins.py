@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from bpdash.charts.activations import activation_figure
+from bpdash.doctor import format_report, report
 
 GUIDE = """
 **A folder plugin** — one Python file:
@@ -95,3 +96,6 @@ def render(exp, registry) -> None:
         st.dataframe(_records_table(registry, kind), hide_index=True, key=f"plugins_{kind}")
     with st.expander("Add your own plugin", expanded=False):
         st.markdown(GUIDE)
+    with st.expander("Diagnostics for bug reports", expanded=False):
+        st.caption("The same as `python -m bpdash doctor`: paste it into a bug report.")
+        st.code(format_report(report(registry)), language=None)
