@@ -95,33 +95,45 @@ class ExperimentConfig:
     def from_json(cls, text: str) -> "ExperimentConfig":
         try:
             data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
-            raise ConfigError({"config": f"not valid JSON: {exc}"}) from exc
+        except (ValueError, TypeError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+            raise ConfigError({"config": f"not valid JSON: {str(exc)[:200]}"}) from None
         return cls.from_dict(data)
 
     def replace(self, **changes) -> "ExperimentConfig":
         return type(self).from_dict({**self.to_dict(), **changes})
 
 
+def _show(value) -> str:
+    """A value for a message, cut short: a message must not echo 10,000 characters back."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _whole(value, low, high):
     if isinstance(value, bool) or not isinstance(value, int):
-        return f"must be a whole number, got {value!r}"
+        return f"must be a whole number, got {_show(value)}"
     if not low <= value <= high:
-        return f"must be between {low} and {high}, got {value}"
+        return f"must be between {low} and {high}, got {_show(value)}"
     return None
 
 
 def _number(value, low, high, *, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"must be a finite number, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a finite number, got {_show(value)}"
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond float range
+        finite = False
+    if not finite:
+        return f"must be a finite number, got {_show(value)}"
     if value > high or value < low or (low_open and value == low):
-        return f"must be {'>' if low_open else '≥'} {low} and ≤ {high}, got {value}"
+        return f"must be {'>' if low_open else '≥'} {low} and ≤ {high}, got {_show(value)}"
     return None
 
 
 def _name(value):
     if not isinstance(value, str) or not value or len(value) > 64:
-        return f"must be a plugin name (a short string), got {str(value)[:40]!r}"
+        return f"must be a plugin name (a short string), got {_show(value)}"
     return None
 
 
@@ -138,7 +150,7 @@ def field_errors(c: ExperimentConfig) -> dict:
         "test_share": _number(c.test_share, 0.0, 0.9),
         "data_seed": _whole(c.data_seed, 0, MAX_SEED),
         "output_activation": _name(c.output_activation),
-        "bias": None if isinstance(c.bias, bool) else f"must be true or false, got {c.bias!r}",
+        "bias": None if isinstance(c.bias, bool) else f"must be true or false, got {_show(c.bias)}",
         "cost": _name(c.cost),
         "init": _name(c.init),
         "epsilon": _number(c.epsilon, 0.0, 10.0),
