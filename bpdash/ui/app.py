@@ -14,6 +14,7 @@ from bpdash.config import ConfigError
 from bpdash.plugins import PluginLoadError
 
 from . import files, share, sidebar, state, training
+from .text import plain
 from .views import VIEWS, find
 
 DEFAULT_VIEW = "Cost"
@@ -37,7 +38,7 @@ def plugin_problems(registry) -> None:
     with st.expander(f"⚠️ {n} plugin{'s' if n > 1 else ''} could not be loaded and {'are' if n > 1 else 'is'} "
                      "left out"):
         for problem in registry.errors:
-            st.warning(f"**{problem.plugin}** ({problem.source}): {problem.message}")
+            st.warning(f"**{plain(problem.plugin)}** ({plain(problem.source)}): {plain(problem.message)}")
 
 
 def header(exp) -> None:

@@ -18,6 +18,7 @@ from bpdash.experiment import Experiment, build
 from bpdash.export import ExportError, export_json, history_csv, import_json, load_weights_npz, restore, weights_npz
 
 from . import share, sidebar, state
+from .text import plain
 
 EXPERIMENT_FILE, WEIGHTS_FILE = "experiment_file", "weights_file"
 MESSAGES = "file_messages"      # uploader key → (kind, text), shown under that uploader
@@ -134,7 +135,7 @@ def _downloads(exp: Experiment) -> None:
 def _message(key: str) -> None:
     kind, text = st.session_state.get(MESSAGES, {}).get(key, (None, ""))
     if kind:
-        getattr(st, kind)(share.plain(text))
+        getattr(st, kind)(plain(text))
 
 
 def _uploads(registry) -> None:

@@ -23,17 +23,12 @@ import streamlit as st
 from bpdash.share import from_query_params, share_url, to_query_params
 
 from . import sidebar
+from .text import plain
 
 READ = "share_url_read"    # set once the session's first run has read the URL
 WANTED = "share_wanted"    # the config a link (or a loaded file) asked for, checked once drawn
 NOTICES = "share_notices"  # what could not be used, shown until dismissed
 MAX_SHOWN = 20             # notices listed one by one; the rest are counted
-
-
-def plain(text: str) -> str:
-    """``text`` with every ASCII punctuation mark backslash-escaped, so Markdown shows it as is
-    (a parameter name in a link cannot become a link, an image, a colour or LaTeX)."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def url_params() -> dict[str, str]:

@@ -16,6 +16,7 @@ from bpdash.config import (MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, MA
 from bpdash.data import DataError, load_csv, read_csv
 
 from . import state
+from .text import plain
 
 DEFAULTS = ExperimentConfig()
 LAYER_MESSAGE = "layer_message"
@@ -295,8 +296,8 @@ def csv_choice(test_share: float, seed: int) -> state.DataChoice:
         key = ("csv", upload.file_id, tuple(features), target, bool(standardize), test_share, seed)
         split, error = _split(key, frame)
     if error is not None:
-        messages.error(f"{upload.name}: {error.rstrip('.')}. The previous data stays.")
+        messages.error(f"{plain(upload.name)}: {plain(error.rstrip('.'))}. The previous data stays.")
         return state.DataChoice(None)
-    messages.caption(f"{upload.name}: {split.n_train} training and {split.n_test} test rows, "
+    messages.caption(f"{plain(upload.name)}: {split.n_train} training and {split.n_test} test rows, "
                      f"{split.n_features} features → {split.n_outputs} outputs, {split.task}.")
     return state.DataChoice(key, lambda: split, upload.name)

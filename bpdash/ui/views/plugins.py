@@ -7,6 +7,8 @@ import streamlit as st
 from bpdash.charts.activations import activation_figure
 from bpdash.doctor import format_report, report
 
+from ..text import plain
+
 GUIDE = """
 **A folder plugin** — one Python file:
 
@@ -68,7 +70,7 @@ def _errors(registry) -> None:
         return
     st.error(f"{len(registry.errors)} plugin(s) failed to load and were left out:")
     for problem in registry.errors:
-        st.error(f"**{problem.plugin}** ({problem.source}): {problem.message}")
+        st.error(f"**{plain(problem.plugin)}** ({plain(problem.source)}): {plain(problem.message)}")
 
 
 def _activations(registry) -> None:
