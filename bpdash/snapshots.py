@@ -58,6 +58,9 @@ class SnapshotStore:
         self._kept: dict[int, tuple] = {}  # epoch → (epoch, weights, biases, grad_weights, grad_biases)
         self._latest: tuple | None = None
         self._size = 0  # bytes of one full snapshot, learnt from the first with gradients
+        # How many snapshots fit the budget, once _size is learnt; 0 until then, so that every
+        # record checks the budget (see _fit_budget)
+        self._capacity = 0
 
     def wants(self, epoch: int) -> bool:
         """Whether ``add`` would keep a snapshot of ``epoch`` beyond the newest one."""
@@ -70,17 +73,33 @@ class SnapshotStore:
 
     def record(self, epoch: int, weights: tuple, biases: tuple, grad_weights: tuple | None = None,
                grad_biases: tuple | None = None) -> None:
-        """``add(Snapshot(epoch, weights, ...))`` without making the Snapshot."""
+        """``add(Snapshot(epoch, weights, ...))`` without making the Snapshot.
+
+        Called every epoch, so the common case is a few cheap steps: epoch 0 is on every stride,
+        and the budget is a count of snapshots, worked out once (see _fit_budget).
+        """
         fields = (epoch, weights, biases, grad_weights, grad_biases)
         self._latest = fields
-        if epoch == 0 or epoch % self.stride == 0:
+        if epoch % self.stride == 0:
             kept = self._kept
             kept[epoch] = fields
-            if not self._size or epoch == 1:  # shapes never change: measure once
-                self._size = max(self._size, Snapshot(*fields).footprint)
-            while len(kept) > 2 and len(kept) * self._size > self.budget_bytes:
-                self.stride *= 2
-                self._kept = kept = {e: f for e, f in kept.items() if e % self.stride == 0}
+            if len(kept) > self._capacity:
+                self._fit_budget(fields)
+
+    def _fit_budget(self, fields: tuple) -> None:
+        """Learn a full snapshot's size from the first with gradients (shapes never change), then
+        double the stride and drop the epochs off it until the kept snapshots fit the budget
+        (at least two are kept, whatever the budget)."""
+        if fields[3] is not None and not self._capacity:
+            self._size = max(self._size, Snapshot(*fields).footprint)
+            self._capacity = max(2, self.budget_bytes // self._size)
+        elif not self._size:
+            self._size = Snapshot(*fields).footprint
+        limit = self._capacity or max(2, self.budget_bytes // self._size)
+        kept = self._kept
+        while len(kept) > limit:
+            self.stride *= 2
+            self._kept = kept = {e: f for e, f in kept.items() if e % self.stride == 0}
 
     @property
     def latest(self) -> Snapshot | None:

@@ -23,30 +23,20 @@ no temporary as large as a weight matrix is made and thrown away. Each faster fo
 """
 from __future__ import annotations
 
+import itertools
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from .network import Network, as_matrix
 from .snapshots import SnapshotStore
+from .validation import RecordError, check_value_and_delta
 
 # ½ as a 0-d array: numpy converts a Python float on every call (≈0.2 µs on small arrays)
 HALF = np.array(0.5)
 HALF.flags.writeable = False
-
-
-def _norms(arrays) -> list[float]:
-    """The Frobenius norm ‖A‖ of each array, as Python floats.
-
-    ``flat.dot(flat)`` on the flattened view is np.vdot's Σ a², the same BLAS ddot, but the
-    method call skips vdot's dispatch layer: ≈0.2 µs less a call on small arrays.
-    """
-    norms = []
-    for A in arrays:
-        flat = A.ravel()
-        norms.append(math.sqrt(flat.dot(flat)))
-    return norms
 
 
 class HistoryTable:
@@ -77,7 +67,10 @@ class HistoryTable:
     def _flush(self) -> None:
         if not self._pending:
             return
-        new = np.array(self._pending, float)
+        # fromiter over the values one after another: np.array(rows) would first discover the
+        # nesting of the list of tuples, twice as slow (≈0.5 µs a row, a few % of a small epoch)
+        new = np.fromiter(itertools.chain.from_iterable(self._pending), float,
+                          len(self._pending) * len(self.columns)).reshape(-1, len(self.columns))
         end = self._n + len(new)
         if end > len(self._table):  # grow by doubling: appends stay amortized O(1)
             grown = np.empty((max(end, 2 * len(self._table), 1024), len(self.columns)))
@@ -124,7 +117,9 @@ class Trainer:
         # Looked up once here rather than every epoch: a network's layers and a trainer's cost
         # never change under it.
         self._layer_functions = [(fn.f, fn.df_from_a, fn.df) for fn in net.functions]
+        self._activations = [fn.f for fn in net.functions]
         self._fused = self.cost.fused.get(net.activation_names[-1])  # (J, δ^(L)) from z^(L), or None
+        self._value_and_delta = self._checked_value_and_delta(net.functions[-1])
         self._cost_value, self._cost_gradient = self.cost.value, self.cost.gradient
         self._bias = net.bias
         self._zero_bias_gradients = [np.zeros(n) for n in net.sizes[1:]]  # ∂J/∂b without biases; never mutated
@@ -193,13 +188,11 @@ class Trainer:
         ``callback(trainer, row)`` runs after each epoch; returning True from it stops early.
         """
         self.net.check_parameters()
-        columns = self.columns
+        columns, epoch = self.columns, self._epoch
         with np.errstate(all="ignore"):
-            for _ in range(int(epochs)):
-                if self.diverged:
-                    break
-                row = self._epoch()
-                if row is not None and callback is not None and callback(self, dict(zip(columns, row))):
+            for _ in range(0 if self.diverged else int(epochs)):
+                row = epoch()  # None: diverged
+                if row is None or (callback is not None and callback(self, dict(zip(columns, row)))):
                     break
         return self.history
 
@@ -217,40 +210,49 @@ class Trainer:
         net = self.net
         start = (net.weights, net.biases)
         test_cost, test_accuracy = (math.nan, math.nan) if self.X_test is None else self._test_metrics()
-        X, Y, labels, m = self.X, self.Y, self._labels, len(self.X)
+        labels = self._labels
         if self.batch_size is None:
-            J, A, dW, db = self._gradients(X, Y)
-            hits = self._hits(A, labels)
-            self._update(dW, db)
+            J, A, dW, db = self._gradients(self.X, self.Y)
+            hits = 0 if labels is None else self._hits(A, labels)
         else:
-            J, hits = 0.0, 0
-            order = self.rng.permutation(m)
-            batches = [order[i:i + self.batch_size] for i in range(0, m, self.batch_size)]
-            last = len(batches) - 1
-            for i, rows in enumerate(batches):
-                # Only the last batch's gradients and parameters outlive the epoch (snapshot,
-                # net); the others are the epoch's own, so no new memory is spent on them: the
-                # first batch's gradients become the parameters, the middle batches' go into
-                # kept buffers and the parameters take their steps in place (see _update).
-                scratch = self._gradient_buffers() if 0 < i < last else None
-                Jb, A, dW, db = self._gradients(*self._batch(rows), into=scratch)
-                J += Jb * len(rows) / m
-                hits += self._hits(A, None if labels is None else labels.take(rows, axis=0))
-                self._update(dW, db, scratch_gradients=i < last, scratch_parameters=0 < i < last)
-        accuracy = math.nan if labels is None else hits / m
-        grad_norms, weight_norms = _norms(dW), _norms(net.weights)
-        if not self._finite(J, grad_norms, weight_norms):
+            J, hits, dW, db = self._mini_batches()
+        grad_norms, weight_norms, bias_sum = self._last_update(dW, db)
+        # Divergence: one sum of what is already measured (any inf or NaN in it makes it non-finite)
+        if not math.isfinite(J + sum(grad_norms) + sum(weight_norms) + bias_sum):
             net.weights, net.biases = start
             self.diverged = True
             self.message = (f"Training diverged in epoch {self.epoch + 1}: the cost or the weights "
                             f"became infinite or NaN. The learning rate η = {self._learning_rate:g} is "
                             f"probably too high; the network keeps its weights from epoch {self.epoch}.")
             return None
-        self.epoch += 1
-        row = (self.epoch, J, test_cost, accuracy, test_accuracy, *grad_norms, *weight_norms)
+        self.epoch = epoch = self.epoch + 1
+        row = (epoch, J, test_cost, math.nan if labels is None else hits / len(self.X), test_accuracy,
+               *grad_norms, *weight_norms)
         self._history.append(row)
-        self.snapshots.record(self.epoch, tuple(net.weights), tuple(net.biases), tuple(dW), tuple(db))
+        self.snapshots.record(epoch, tuple(net.weights), tuple(net.biases), tuple(dW), tuple(db))
         return row
+
+    def _mini_batches(self):
+        """One update per mini-batch in a shuffled order but the last, whose gradients are
+        returned for ``_last_update``: (J, hits, ∂J/∂Θ, ∂J/∂b), J and hits over the whole epoch."""
+        labels, m = self._labels, len(self.X)
+        J, hits = 0.0, 0
+        order = self.rng.permutation(m)
+        batches = [order[i:i + self.batch_size] for i in range(0, m, self.batch_size)]
+        last = len(batches) - 1
+        for i, rows in enumerate(batches):
+            # Only the last batch's gradients and parameters outlive the epoch (snapshot, net);
+            # the others are the epoch's own, so no new memory is spent on them: the first
+            # batch's gradients become the parameters, the middle batches' go into kept buffers
+            # and the parameters take their steps in place (see _update).
+            scratch = self._gradient_buffers() if 0 < i < last else None
+            Jb, A, dW, db = self._gradients(*self._batch(rows), into=scratch)
+            J += Jb * len(rows) / m
+            if labels is not None:
+                hits += self._hits(A, labels.take(rows, axis=0))
+            if i < last:
+                self._update(dW, db, scratch_parameters=0 < i)
+        return J, hits, dW, db
 
     def _gradient_buffers(self):
         """Arrays shaped like the weights, kept for the gradients of the mini-batches in the
@@ -287,18 +289,19 @@ class Trainer:
         weights, layer_functions, bias = self.net.weights, self._layer_functions, self._bias
         A = X
         activations, zs = [X], []
-        for W, b, (f, _, _) in zip(weights, self.net.biases, layer_functions):
+        for W, b, f in zip(weights, self.net.biases, self._activations):
             Z = A.dot(W.T)  # z^(l+1) = a^(l) Θ^(l)ᵀ + b^(l)
             if bias:
                 Z += b
             A = f(Z)
             zs.append(Z)
             activations.append(A)
-        J, delta = self._output_delta(Z, A, Y)
+        value_and_delta = self._value_and_delta
+        J, delta = value_and_delta(Z, A, Y) if value_and_delta is not None else self._output_delta(Z, A, Y)
         n_layers = len(weights)
         dW = [None] * n_layers
         db = [None] * n_layers if bias else list(self._zero_bias_gradients)
-        ones = self._ones[:len(delta)]
+        ones = self._ones if len(delta) == len(self._ones) else self._ones[:len(delta)]  # no new view
         for l in range(n_layers - 1, -1, -1):  # ∂J/∂Θ^(l+1) = (δ^(l+2))ᵀ a^(l+1), then δ one layer back
             if into is None:
                 dW[l] = delta.T.dot(activations[l])
@@ -314,9 +317,25 @@ class Trainer:
                 delta *= df_from_a(activations[l]) if df_from_a is not None else df(zs[l - 1])
         return J, A, dW, db
 
+    def _checked_value_and_delta(self, output):
+        """The cost's faster (J, δ^(L)) for the output activation, once checked against the
+        composition it replaces (None if there is none, or if it disagrees: then a warning, and
+        the composition is used)."""
+        if self._fused is not None or output.name not in self.cost.value_and_delta:
+            return None
+        try:
+            check_value_and_delta(self.cost, output)
+        except Exception as exc:  # RecordError, or whatever the plugin's function raised
+            reason = exc if isinstance(exc, RecordError) else (
+                f"cost '{self.cost.name}': value_and_delta raised {exc!r}")
+            warnings.warn(f"{reason}; training uses value, gradient and f′ instead", stacklevel=3)
+            return None
+        return self.cost.value_and_delta[output.name]
+
     def _output_delta(self, Z, A, Y):
         """(J, δ^(L)): via the cost's fused form for the output activation when it has one, else
-        δ^(L) = ∂J/∂a^(L) ⊙ f′(z^(L)) (the same as ``network.output_delta``)."""
+        δ^(L) = ∂J/∂a^(L) ⊙ f′(z^(L)) (the same as ``network.output_delta``). ``_gradients``
+        calls the cost's ``value_and_delta`` for the activation itself when there is one."""
         if self._fused is not None:
             value_from_z, delta_from_z = self._fused
             return value_from_z(Z, Y), delta_from_z(Z, Y)
@@ -324,19 +343,53 @@ class Trainer:
         return (self._cost_value(A, Y),
                 self._cost_gradient(A, Y) * (df_from_a(A) if df_from_a is not None else df(Z)))
 
-    def _update(self, dW, db, scratch_gradients=False, scratch_parameters=False):
-        """θ := θ − η ∂J/∂θ for every Θ^(l) and b^(l).
+    def _last_update(self, dW, db):
+        """The epoch's last update θ := θ − η ∂J/∂θ, measuring on the way what the history and the
+        divergence guard need: (‖∂J/∂Θ^(l)‖ per layer, ‖Θ^(l)‖ after it, Σ b^(l) after it).
 
-        Parameters anyone else can see (the epoch's starting ones, held by a snapshot and by the
-        divergence guard, and the epoch's final ones) are never changed: by default each new θ
-        is a new array, made as (−η ∂J/∂θ) + θ (the product into a fresh array, θ added to it in
-        place). That gives the same floating-point numbers as θ − η ∂J/∂θ with one new array
-        instead of two, since a thrown-away temporary as large as Θ costs page faults.
+        Its parameters and gradients outlive the epoch (the network, a snapshot) and the ones it
+        starts from are held by a snapshot and the divergence guard, so none is changed: each
+        new θ is a new array, made as (−η ∂J/∂θ) + θ (the product into a fresh array, θ added to
+        it in place), the same floating-point numbers as θ − η ∂J/∂θ with one new array instead
+        of two (a thrown-away temporary as large as Θ costs page faults). One loop does the
+        update and the norms: on small networks the loops' Python overhead is a cost of its own.
+        ‖A‖ is ``sqrt(flat.dot(flat))`` on the flattened view: np.vdot's Σ a², the same BLAS ddot,
+        without vdot's dispatch layer (≈0.2 µs less a call on small arrays).
+        """
+        net, minus_eta, sqrt, bias = self.net, self._minus_eta, math.sqrt, self._bias
+        weights, biases, grad_norms, weight_norms = [], [], [], []
+        bias_sum = 0.0
+        for W, dJ_dW, b, dJ_db in zip(net.weights, dW, net.biases, db):
+            flat = dJ_dW.ravel()
+            grad_norms.append(sqrt(flat.dot(flat)))
+            W_new = dJ_dW * minus_eta
+            W_new += W
+            flat = W_new.ravel()
+            weight_norms.append(sqrt(flat.dot(flat)))
+            weights.append(W_new)
+            if bias:
+                b_new = dJ_db * minus_eta
+                b_new += b
+                # For the divergence guard only: Σ b is finite exactly when every b is (short of
+                # an overflow at |b| ≈ 1e308, long after Σ b² would overflow). Summed as Python
+                # floats: a bias vector is one value per neuron, and tolist() and sum() cost less
+                # than a numpy call on small layers and little beside a layer's work on large ones.
+                bias_sum += sum(b_new.tolist())
+                biases.append(b_new)
+        net.weights = weights
+        if bias:
+            net.biases = biases
+        return grad_norms, weight_norms, bias_sum
 
-        Between two mini-batches of one epoch nobody else sees the gradients or the parameters,
-        so no new memory is needed at all: ``scratch_gradients`` says ∂J/∂θ may be scaled in place
-        into the step −η ∂J/∂θ, ``scratch_parameters`` that θ itself may take the step in place.
-        The numbers are the same in every case.
+    def _update(self, dW, db, scratch_parameters=False):
+        """θ := θ − η ∂J/∂θ for every Θ^(l) and b^(l), for a mini-batch before the epoch's last.
+
+        Between two mini-batches of one epoch nobody else sees the gradients, so no new memory
+        is needed for the step: ∂J/∂θ is scaled in place into −η ∂J/∂θ. The parameters the epoch
+        started from are seen (a snapshot, the divergence guard), so the first batch's step
+        becomes the new θ (θ added to it in place); after that θ is the epoch's own too and
+        ``scratch_parameters`` says it may take the step in place. The numbers are those of
+        θ − η ∂J/∂θ in every case.
         """
         net, minus_eta = self.net, self._minus_eta
         pairs = ((net.weights, dW), (net.biases, db)) if self._bias else ((net.weights, dW),)
@@ -344,11 +397,8 @@ class Trainer:
         for thetas, gradients in pairs:
             new_thetas = []
             for theta, gradient in zip(thetas, gradients):
-                if scratch_gradients:
-                    step = gradient  # the epoch's own array: scaled in place
-                    step *= minus_eta
-                else:
-                    step = gradient * minus_eta
+                step = gradient  # the epoch's own array: scaled in place
+                step *= minus_eta
                 if scratch_parameters:
                     theta += step  # the epoch's own array too: it takes the step in place
                     new_thetas.append(theta)
@@ -359,15 +409,6 @@ class Trainer:
         net.weights = updated[0]
         if self._bias:
             net.biases = updated[1]
-
-    def _finite(self, J, grad_norms, weight_norms) -> bool:
-        """Whether the cost, the gradients' and weights' norms, and the biases are all finite
-        (one sum: any inf or NaN in it makes the total non-finite)."""
-        total = J + sum(grad_norms) + sum(weight_norms)
-        if self._bias:
-            for b in self.net.biases:
-                total += b.dot(b)  # ‖b‖², see _norms
-        return math.isfinite(total)
 
     def _cost_and_outputs(self, X, Y):
         """(J, a^(L)) of the current parameters on (X, Y): the forward pass and the cost alone."""
@@ -403,7 +444,7 @@ class Trainer:
             return 0
         if A.shape[1] == 1:
             return np.count_nonzero((A > HALF) == labels)
-        return np.count_nonzero(A.argmax(axis=1) == labels)
+        return np.count_nonzero(A.argmax(1) == labels)  # axis by position: keywords parse slowly
 
     def _accuracy(self, A, Y) -> float:
         """Share of samples classified right: a > ½ for one output, the arg-max for several."""

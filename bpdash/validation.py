@@ -23,6 +23,8 @@ class RecordError(ValueError):
 def _array_like(result, shape, what):
     if not isinstance(result, np.ndarray):
         raise RecordError(f"{what} returned {type(result).__name__}, expected a numpy array")
+    if result.dtype.kind not in "biuf":  # complex or object arrays would poison the weights
+        raise RecordError(f"{what} returned an array of dtype {result.dtype}, expected real numbers (float)")
     if result.shape != shape:
         raise RecordError(f"{what} returned shape {result.shape}, expected {shape}")
     if not np.all(np.isfinite(result)):
@@ -107,6 +109,39 @@ def check_cost(cost: Cost) -> None:
                           "it must be ∂J/∂a^(L), already divided by m")
     if not isinstance(cost.fused, dict):
         raise RecordError(f"cost '{cost.name}': fused must be a dict of activation name → (value, delta)")
+    if not isinstance(cost.value_and_delta, dict) or not all(
+            isinstance(name, str) and callable(fn) for name, fn in cost.value_and_delta.items()):
+        raise RecordError(f"cost '{cost.name}': value_and_delta must be a dict of activation name → "
+                          "function (Z, A, Y) → (J, delta)")
+
+
+def check_value_and_delta(cost: Cost, activation: Activation) -> None:
+    """``cost.value_and_delta[activation.name]``, if there is one, gives the numbers of the unfused
+    composition: J = value(a, y) and δ^(L) = gradient(a, y) ⊙ f′(z), on random z and 0/1 targets.
+
+    Run when a trainer pairs the cost with its output activation (a cost's plugin cannot know
+    every activation), so a plugin author's faster form is checked before it trains anything.
+    """
+    fn = cost.value_and_delta.get(activation.name)
+    if fn is None:
+        return
+    rng = np.random.default_rng(0)
+    Z = rng.uniform(-3.0, 3.0, size=(5, 3))
+    A, Y = activation.f(Z), (rng.uniform(size=(5, 3)) > 0.5).astype(float)
+    what = f"cost '{cost.name}': value_and_delta['{activation.name}'](Z, A, Y)"
+    result = _call_on_copy(lambda A_: fn(Z.copy(), A_, Y.copy()), A, what)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise RecordError(f"{what} must return a pair (J, delta)")
+    J, delta = result
+    J_want = cost.value(A, Y)
+    if not isinstance(J, (float, np.floating)) or not np.isclose(J, J_want, rtol=RTOL, atol=ATOL):
+        raise RecordError(f"{what} gives J = {J!r} but value(A, Y) gives {J_want:.6g}")
+    delta = _array_like(delta, A.shape, what)
+    miss = _worst_mismatch(delta, cost.gradient(A, Y) * activation.df(Z))
+    if miss:
+        i, got, want = miss
+        raise RecordError(f"{what} gives δ = {got:.6g} at z = {Z.flat[i]:.3f} but gradient(A, Y) ⊙ f′(z) "
+                          f"gives {want:.6g}; delta must be ∂J/∂z^(L), already divided by m")
 
 
 def check_initializer(init: Initializer) -> None:

@@ -7,6 +7,8 @@ import numpy as np
 from bpdash import Cost, hookimpl
 
 CLIP = 1e-12  # keeps log and 1/(a(1−a)) finite when a saturates at 0 or 1
+ONE = np.ones(())  # 0-d: numpy converts a Python float on every call (≈0.2 µs on small arrays)
+ONE.flags.writeable = False
 
 
 def squared_error(A, Y):
@@ -21,6 +23,45 @@ def squared_error_gradient(A, Y):
     gradient = A - Y
     gradient /= A.shape[0]  # in place: no second array as large as the outputs
     return gradient
+
+
+# (J, δ^(L)) for the output activations whose f′ is cheap from a: the trainer calls these every
+# epoch, and on a small network an epoch is counted in numpy calls (≈0.3 µs each) and Python
+# calls (≈0.1 µs). Each gives exactly the numbers of ``squared_error``, ``squared_error_gradient``
+# and the activation's own f′ taken apart, in the same order (a product is the same whichever
+# array holds it), with the difference a − y made once and every step after it in place.
+
+def squared_error_delta_sigmoid(Z, A, Y):
+    """J and δ^(L) = (a − y)/m ⊙ a(1 − a)."""
+    delta = A - Y
+    flat = delta.ravel()
+    J = float(flat.dot(flat)) / (2 * A.shape[0])
+    delta /= A.shape[0]
+    slope = ONE - A
+    slope *= A
+    delta *= slope
+    return J, delta
+
+
+def squared_error_delta_tanh(Z, A, Y):
+    """J and δ^(L) = (a − y)/m ⊙ (1 − a²)."""
+    delta = A - Y
+    flat = delta.ravel()
+    J = float(flat.dot(flat)) / (2 * A.shape[0])
+    delta /= A.shape[0]
+    slope = A * A
+    np.subtract(ONE, slope, slope)
+    delta *= slope
+    return J, delta
+
+
+def squared_error_delta_linear(Z, A, Y):
+    """J and δ^(L) = (a − y)/m: f′ = 1 (the unfused product with ones changes no number)."""
+    delta = A - Y
+    flat = delta.ravel()
+    J = float(flat.dot(flat)) / (2 * A.shape[0])
+    delta /= A.shape[0]
+    return J, delta
 
 
 def cross_entropy(A, Y):
@@ -50,6 +91,8 @@ def register_costs():
     return [
         Cost("squared_error", squared_error, squared_error_gradient,
              "The article's J = 1/(2m) sum (y - a)^2; for regression and any output activation.",
+             value_and_delta={"sigmoid": squared_error_delta_sigmoid, "tanh": squared_error_delta_tanh,
+                              "linear": squared_error_delta_linear},
              latex=r"J = \frac{1}{2m}\sum_i\sum_j \left(y_{ij} - a^{(L)}_{ij}\right)^2"),
         Cost("cross_entropy", cross_entropy, cross_entropy_gradient,
              "Binary cross-entropy for 0/1 targets and sigmoid outputs (computed from z, stably).",

@@ -118,3 +118,33 @@ def test_snapshot_store_keeps_nearest_earlier_epoch():
     for epoch in (0, 1, 2):
         store.add(Snapshot(epoch, (np.full((1, 1), epoch),), (np.zeros(1),)))
     assert store.at(1).epoch == 1 and store.at(99).epoch == 2
+
+
+def _with_value_and_delta(registry, fn):
+    """A copy of ``registry`` whose squared error offers ``fn`` as its sigmoid shortcut."""
+    import dataclasses
+    reg = dataclasses.replace(registry, costs=dict(registry.costs))
+    base = registry.costs["squared_error"]
+    reg.costs["squared_error"] = dataclasses.replace(base, value_and_delta={"sigmoid": fn})
+    return reg
+
+
+def test_the_built_in_shortcut_gives_the_numbers_of_the_separate_computation(registry, xor):
+    shortcut = make(registry, *xor).fit(20)
+    with pytest.warns(UserWarning, match="must return a pair"):
+        plain = make(_with_value_and_delta(registry, lambda Z, A, Y: None), *xor)  # refused → composition
+    assert shortcut["cost"].tolist() == pytest.approx(plain.fit(20)["cost"].tolist(), rel=1e-12)
+
+
+@pytest.mark.parametrize("fn, problem", [
+    (lambda Z, A, Y: (0.5 * float(((A - Y) ** 2).sum()) / len(A), (A - Y) / len(A)), "δ"),  # f′ forgotten
+    (lambda Z, A, Y: (0.0, A.__isub__(Y)), "in place"),
+])
+def test_a_wrong_shortcut_is_refused_and_training_falls_back(registry, xor, fn, problem):
+    reg = _with_value_and_delta(registry, fn)
+    net = Network([2, 4, 1], "sigmoid", seed=0, registry=reg)
+    with pytest.warns(UserWarning) as caught:
+        trainer = Trainer(net, *xor, learning_rate=2.0, seed=0)
+    assert any("value_and_delta" in str(w.message) for w in caught)
+    reference = make(registry, *xor).fit(5)
+    assert trainer.fit(5)["cost"].tolist() == pytest.approx(reference["cost"].tolist(), rel=1e-12)
