@@ -25,6 +25,7 @@ import numpy as np
 
 from .gradcheck import _check_index
 from .network import Network, as_matrix, derivative
+from .regularization import active, check, gradient
 
 MAX_PATHS = 200            # paths returned with their factors
 MAX_ENUMERATED = 4_000_000  # samples × paths multiplied one by one; beyond, summed layer by layer
@@ -64,7 +65,10 @@ class ChainRule:
     ``total`` is the sum over all ``n_paths`` paths and the samples, ``truncated`` says whether
     ``paths`` is shorter than ``n_paths``, ``enumerated`` whether the total multiplied every path
     out (False: summed layer by layer by the distributive law, as there were too many paths).
-    ``backprop`` is backprop's value of the same derivative, on the same samples.
+    ``backprop`` is backprop's value of the same derivative, on the same samples, regularization
+    included: the paths are the data term ∂J_data/∂θ only, and ``regularization_term`` is
+    ∂R/∂θ_jk^(layer) for the chosen weight (λθ for "l2", λ sign θ for "l1", 0 for a bias or
+    without regularization), so ``gradient`` = ``total`` + ``regularization_term`` ≈ ``backprop``.
     """
 
     layer: int
@@ -78,10 +82,35 @@ class ChainRule:
     enumerated: bool
     total: float
     backprop: float
+    regularization: str = "none"
+    reg_rate: float = 0.0
+    regularization_term: float = 0.0
 
     @property
     def label(self) -> str:
         return f"∂J/∂{_theta(self.layer, self.j, self.k)}"
+
+    @property
+    def gradient(self) -> float:
+        """∂J/∂θ in full: the sum over the paths plus the regularization term."""
+        return self.total + self.regularization_term
+
+    @property
+    def regularization_label(self) -> str:
+        """The regularization term in the article's notation ("λθ_11^(1)", "λ sign(θ_11^(1))"),
+        or "" when there is none for this parameter."""
+        if self.k == 0 or not active(self.regularization, self.reg_rate):
+            return ""
+        theta = _theta(self.layer, self.j, self.k)
+        return f"λ{theta}" if self.regularization == "l2" else f"λ sign({theta})"
+
+    @property
+    def regularization_latex(self) -> str:
+        """The same as LaTeX (\\lambda\\theta_{11}^{(1)} or \\lambda\\,\\mathrm{sign}(...)), or ""."""
+        if not self.regularization_label:
+            return ""
+        theta = _theta_latex(self.layer, self.j, self.k)
+        return f"\\lambda {theta}" if self.regularization == "l2" else f"\\lambda\\,\\mathrm{{sign}}({theta})"
 
 
 def _sub(*indices) -> str:
@@ -187,14 +216,16 @@ def count_paths(net: Network, layer: int) -> int:
 
 
 def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, sample=None,
-               max_paths=MAX_PATHS) -> ChainRule:
+               max_paths=MAX_PATHS, regularization="none", reg_rate=0.0) -> ChainRule:
     """Expand ∂J/∂θ_jk^(layer) path by path (1-based indices; k = 0 the bias b_j^(layer)).
 
     ``sample`` is a row index of X (0-based) to use that one sample alone — J is then the cost of
     that sample, m = 1 — or None for the whole batch of m rows. X is ``(m, sizes[0])``,
-    Y ``(m, sizes[-1])``.
+    Y ``(m, sizes[-1])``. ``regularization``/``reg_rate`` add the penalty's term (see
+    ``ChainRule.regularization_term``); the paths are the data term alone.
     """
     _check_index(net, layer, j, k)
+    check(regularization, reg_rate)
     X = as_matrix(X, net.sizes[0], "X").astype(np.float64)
     Y = as_matrix(Y, net.sizes[-1], "Y").astype(np.float64)
     if sample is not None:
@@ -213,7 +244,10 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
                 break
             factors = _path_factors(net, layer, j, k, path, *terms)
             paths.append(Path(path, factors, np.prod([f.values for f in factors], axis=0)))
-        grads = net.backprop(X, Y, cost)
+        grads = (net.backprop(X, Y, cost, regularization, reg_rate) if active(regularization, reg_rate)
+                 else net.backprop(X, Y, cost))
     backprop = grads.biases[layer - 1][j - 1] if k == 0 else grads.weights[layer - 1][j - 1, k - 1]
+    term = 0.0 if k == 0 else float(gradient(net.weights[layer - 1], regularization, reg_rate)[j - 1, k - 1])
     return ChainRule(layer, j, k, None if sample is None else (int(sample),), terms[3], paths, n_paths,
-                     len(paths) < n_paths, enumerated, total, float(backprop))
+                     len(paths) < n_paths, enumerated, total, float(backprop), regularization,
+                     float(reg_rate), term)

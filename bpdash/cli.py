@@ -89,6 +89,8 @@ def cmd_train(args) -> int:
         progress.close()
     if exp.trainer.diverged:
         print(exp.trainer.message, file=sys.stderr)
+    if exp.trainer.stopped:
+        print(f"stopped early: {exp.trainer.stop_reason}", file=sys.stderr)
     if args.out:
         history.to_csv(args.out, index=False)
         print(f"wrote {len(history)} epochs to {args.out}", file=sys.stderr)
@@ -108,7 +110,8 @@ def cmd_gradcheck(args) -> int:
     from .gradcheck import gradient_check
 
     exp = build(_read_config(args.config))
-    checks = gradient_check(exp.net, exp.data.X_train, exp.data.Y_train, cost=exp.config.cost)
+    checks = gradient_check(exp.net, exp.trainer.X, exp.trainer.Y, cost=exp.config.cost,
+                            regularization=exp.config.regularization, reg_rate=exp.config.reg_rate)
     worst = 0.0
     for check in checks:
         status = "ok" if check.relative_error < args.tolerance else "FAIL"

@@ -9,12 +9,18 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 
+from .features import canonical, problems
+
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 128
 MAX_EPOCHS = 100_000
 MAX_SAMPLES = 10_000
 MAX_LEARNING_RATE = 100.0
 MAX_SEED = 2**32 - 1
+MAX_REG_RATE = 10.0
+MAX_TARGET_COST = 1e6
+REGULARIZATIONS = ("none", "l1", "l2")
+LR_SCHEDULES = ("constant", "step", "exponential")
 
 
 class ConfigError(ValueError):
@@ -31,6 +37,24 @@ class ExperimentConfig:
     """A run: data (dataset, n_samples, noise, test_share, data_seed), network (hidden sizes,
     one activation per hidden layer, output_activation, bias), cost, initialization (init,
     epsilon, seed), and training (learning_rate, batch_size — None for the full batch — and epochs).
+
+    The playground settings (each default keeps the article's plain run):
+
+    - ``regularization`` "none" | "l1" | "l2" with rate λ = ``reg_rate`` (0 … 10): a penalty on
+      the weights, never the biases, in the cost and its gradients (``bpdash.regularization``).
+    - ``optimizer``: an optimizer plugin's name ("gd", the article's plain gradient descent;
+      "momentum", "nesterov", "adagrad", "rmsprop", "adam"). Its hyperparameters:
+      ``momentum`` β (0 … 0.9999: the momentum/Nesterov coefficient, RMSProp's decay ρ, Adam's
+      β₁), ``beta2`` (Adam's β₂, 0 … 0.99999), ``opt_epsilon`` ε (AdaGrad, RMSProp, Adam; > 0 … 1).
+    - ``lr_schedule`` "constant" | "step" | "exponential", with ``lr_decay`` (> 0 … 1) and
+      ``lr_step`` (1 … MAX_EPOCHS): η in epoch e is η·decay^⌊(e−1)/step⌋ (step) or
+      η·decay^((e−1)/step) (exponential); see ``bpdash.schedules``.
+    - ``features``: () for the raw inputs, or some of ``bpdash.features.FEATURE_NAMES`` ("x1",
+      "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"), kept in that order, for 2-input data
+      only; the network's input layer has one neuron per feature.
+    - ``target_cost``: stop once an epoch's cost J ≤ this (None: never); ``patience``: stop after
+      this many epochs without the monitored cost (the test cost if there is a test set, else
+      the training cost) improving on its best (None: never); see ``bpdash.stopping``.
     """
 
     dataset: str = "moons"
@@ -49,10 +73,27 @@ class ExperimentConfig:
     learning_rate: float = 0.5
     batch_size: int | None = None
     epochs: int = 300
+    regularization: str = "none"
+    reg_rate: float = 0.0
+    optimizer: str = "gd"
+    momentum: float = 0.9
+    beta2: float = 0.999
+    opt_epsilon: float = 1e-8
+    lr_schedule: str = "constant"
+    lr_decay: float = 0.5
+    lr_step: int = 100
+    features: tuple = ()
+    target_cost: float | None = None
+    patience: int | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "hidden", tuple(self.hidden))
         object.__setattr__(self, "activations", tuple(self.activations))
+        if isinstance(self.features, (list, tuple)):
+            features = tuple(self.features)
+            if problems(features) is None:
+                features = canonical(features)
+            object.__setattr__(self, "features", features)
         errors = field_errors(self)
         if errors:
             raise ConfigError(errors)
@@ -65,9 +106,14 @@ class ExperimentConfig:
         """One activation name per non-input layer: the hidden ones, then the output's."""
         return [*self.activations, self.output_activation]
 
+    def optimizer_params(self) -> dict:
+        """The optimizer's hyperparameters as ``Trainer`` and ``Optimizer.step`` take them."""
+        return {"momentum": self.momentum, "beta2": self.beta2, "epsilon": self.opt_epsilon}
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["hidden"], d["activations"] = list(self.hidden), list(self.activations)
+        d["features"] = list(self.features)
         return d
 
     def to_json(self) -> str:
@@ -80,7 +126,7 @@ class ExperimentConfig:
             raise ConfigError({"config": f"expected a JSON object, got {type(data).__name__}"})
         known = {f.name for f in fields(cls)}
         errors = {name: "unknown field" for name in sorted(set(data) - known)}
-        for name in ("hidden", "activations"):
+        for name in ("hidden", "activations", "features"):
             if name in data and not isinstance(data[name], (list, tuple)):
                 errors[name] = f"must be a list, got {str(data[name])[:40]!r}"
         try:
@@ -131,6 +177,12 @@ def _number(value, low, high, *, low_open=False):
     return None
 
 
+def _choice(value, choices):
+    if value not in choices:
+        return f"must be one of {', '.join(choices)}, got {_show(value)}"
+    return None
+
+
 def _name(value):
     if not isinstance(value, str) or not value or len(value) > 64:
         return f"must be a plugin name (a short string), got {_show(value)}"
@@ -158,6 +210,18 @@ def field_errors(c: ExperimentConfig) -> dict:
         "learning_rate": _number(c.learning_rate, 0.0, MAX_LEARNING_RATE, low_open=True),
         "batch_size": None if c.batch_size is None else _whole(c.batch_size, 1, MAX_SAMPLES),
         "epochs": _whole(c.epochs, 1, MAX_EPOCHS),
+        "regularization": _choice(c.regularization, REGULARIZATIONS),
+        "reg_rate": _number(c.reg_rate, 0.0, MAX_REG_RATE),
+        "optimizer": _name(c.optimizer),
+        "momentum": _number(c.momentum, 0.0, 0.9999),
+        "beta2": _number(c.beta2, 0.0, 0.99999),
+        "opt_epsilon": _number(c.opt_epsilon, 0.0, 1.0, low_open=True),
+        "lr_schedule": _choice(c.lr_schedule, LR_SCHEDULES),
+        "lr_decay": _number(c.lr_decay, 0.0, 1.0, low_open=True),
+        "lr_step": _whole(c.lr_step, 1, MAX_EPOCHS),
+        "features": problems(c.features),
+        "target_cost": None if c.target_cost is None else _number(c.target_cost, 0.0, MAX_TARGET_COST),
+        "patience": None if c.patience is None else _whole(c.patience, 1, MAX_EPOCHS),
     }
     if len(c.hidden) > MAX_HIDDEN_LAYERS:
         errors["hidden"] = f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(c.hidden)}"
@@ -177,7 +241,8 @@ def registry_errors(c: ExperimentConfig, registry) -> dict:
     """{field: message} for every plugin name in ``c`` the registry does not have."""
     wanted = {"dataset": ("datasets", [c.dataset]), "cost": ("costs", [c.cost]),
               "init": ("initializers", [c.init]), "output_activation": ("activations", [c.output_activation]),
-              "activations": ("activations", list(c.activations))}
+              "activations": ("activations", list(c.activations)),
+              "optimizer": ("optimizers", [c.optimizer])}
     errors = {}
     for name, (kind, values) in wanted.items():
         table = getattr(registry, kind)

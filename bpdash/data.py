@@ -192,8 +192,8 @@ def _raw(source):
         path = Path(source)
         try:
             return path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte or a lone surrogate in the name
+            raise DataError(f"cannot read {str(path)[:200]}: {getattr(exc, 'strerror', None) or exc}") from exc
     if hasattr(source, "getvalue"):  # BytesIO and Streamlit's UploadedFile: all of it, whatever was read
         data = source.getvalue()
     elif hasattr(source, "read"):
@@ -316,14 +316,17 @@ def standardize_features(X_train, X_test):
     """Scale columns to zero mean and unit std with the training rows' statistics.
 
     Returns ``(X_train, X_test, mean, std)``, mean and std of shape (n_features,). A column
-    constant on the training rows is only shifted to zero (its std is taken as 1).
+    constant on the training rows (or varying so little that its std underflows to 0) is only
+    shifted to zero (its std is taken as 1). A tiny std can still make scaled values overflow to
+    ±inf (no warning is printed): ``load_csv`` refuses those.
     """
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
-    constant = np.ptp(X_train, axis=0) == 0
+    constant = (np.ptp(X_train, axis=0) == 0) | ~(std > 0)
     mean[constant] = X_train[0, constant]  # exactly zero afterwards, no rounding residue
     std[constant] = 1.0
-    return (X_train - mean) / std, (X_test - mean) / std, mean, std
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (X_train - mean) / std, (X_test - mean) / std, mean, std
 
 
 def load_csv(source, *, features=None, target=None, standardize=False, test_share=0.2, seed=0,
@@ -378,6 +381,12 @@ def load_csv(source, *, features=None, target=None, standardize=False, test_shar
     mean = std = None
     if standardize:
         X_train, X_test, mean, std = standardize_features(X_train, X_test)
+        finite = np.isfinite(X_train).all(axis=0) & np.isfinite(X_test).all(axis=0)
+        if not finite.all():
+            j = int(np.argmin(finite))
+            raise DataError(f"column {features[j]!r} varies too little on the training rows (std "
+                            f"{std[j]:.3g}) to be standardized: its scaled values overflow; rescale it "
+                            "or turn standardizing off")
     return DataSplit(X_train, Y_train, X_test, Y_test, task=task, name=name,
                      feature_names=tuple(map(str, features)), target_names=tuple(map(str, targets)),
                      feature_mean=mean, feature_std=std)

@@ -1,9 +1,12 @@
 """From a config to a ready run: data, network and trainer, built the same way everywhere."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from .config import ConfigError, ExperimentConfig, registry_errors
+from .features import FeatureMap
 from .network import Network
 from .plugins import default_registry
 from .trainer import Trainer
@@ -11,16 +14,28 @@ from .trainer import Trainer
 
 @dataclass
 class Experiment:
+    """A built run. ``data`` holds the RAW data (what charts show); the network sees
+    ``transform(X_raw)``: the config's input features of the raw inputs, ``(m, net.sizes[0])``
+    (the raw inputs themselves when ``config.features`` is empty). The trainer was given the
+    transformed training and test inputs: ``trainer.X``, ``trainer.X_test``."""
+
     config: ExperimentConfig
     data: object  # bpdash.data.DataSplit
     net: Network
     trainer: Trainer
+    transform: FeatureMap = field(default_factory=FeatureMap)  # raw X (m, d) → network input
+
+    def inputs(self, X_raw) -> np.ndarray:
+        """The network's input for raw inputs ``X_raw`` ``(m, d)``: ``transform(X_raw)``."""
+        return self.transform(X_raw)
 
 
 def build(config: ExperimentConfig, registry=None, data=None, **trainer_options) -> Experiment:
     """Make the config's data (unless ``data``, a DataSplit, is given), network and trainer.
 
-    Raises ConfigError naming each field that refers to a plugin the registry lacks.
+    Raises ConfigError naming each field that refers to a plugin the registry lacks, and
+    ``features`` when the config asks for input features of data that is not 2-D. Every setting
+    of the config reaches the trainer (optimizer, regularization, schedule, stopping rules).
     """
     from .data import make_dataset  # the data module imports pandas; keep network-only imports light
 
@@ -33,10 +48,21 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
     if data is None:
         data = make_dataset(config.dataset, n=config.n_samples, noise=config.noise,
                             seed=config.data_seed, test_share=config.test_share, registry=registry)
-    net = Network(config.sizes(data.n_features, data.n_outputs), config.layer_activations(),
+    if config.features and data.n_features != 2:
+        raise ConfigError({"features": f"input features need 2-D data (x1, x2); this data has "
+                                       f"{data.n_features} input column(s): use features = []"})
+    transform = FeatureMap(config.features)
+    n_inputs = len(config.features) if config.features else data.n_features
+    net = Network(config.sizes(n_inputs, data.n_outputs), config.layer_activations(),
                   bias=config.bias, init=config.init, epsilon=config.epsilon, seed=config.seed,
                   registry=registry)
-    trainer = Trainer(net, data.X_train, data.Y_train, learning_rate=config.learning_rate,
+    options = dict(optimizer=config.optimizer, optimizer_params=config.optimizer_params(),
+                   regularization=config.regularization, reg_rate=config.reg_rate,
+                   lr_schedule=config.lr_schedule, lr_decay=config.lr_decay, lr_step=config.lr_step,
+                   target_cost=config.target_cost, patience=config.patience)
+    options.update(trainer_options)
+    X_test = transform(data.X_test) if len(data.X_test) else data.X_test
+    trainer = Trainer(net, transform(data.X_train), data.Y_train, learning_rate=config.learning_rate,
                       batch_size=config.batch_size, cost=config.cost, seed=config.seed,
-                      X_test=data.X_test, Y_test=data.Y_test, task=data.task, **trainer_options)
-    return Experiment(config, data, net, trainer)
+                      X_test=X_test, Y_test=data.Y_test, task=data.task, **options)
+    return Experiment(config, data, net, trainer, transform)

@@ -32,7 +32,9 @@ class RunState:
     """What an experiment file holds: the config, and optionally the trained state.
 
     ``weights[l-1]``/``biases[l-1]`` as in ``Network``; ``history`` as ``Trainer.history``;
-    ``rng_state`` the trainer's shuffling generator state (a dict), ``epoch`` the epochs done.
+    ``rng_state`` the trainer's shuffling generator state (a dict), ``epoch`` the epochs done;
+    ``optimizer_state`` the optimizer's memory ``{"name", "t", "state": {key: [arrays]}}`` (None
+    for plain gradient descent, which keeps none; see ``Trainer.optimizer_state``).
     """
 
     config: ExperimentConfig
@@ -41,6 +43,7 @@ class RunState:
     history: pd.DataFrame | None = None
     epoch: int = 0
     rng_state: dict | None = None
+    optimizer_state: dict | None = None
 
 
 def _finite_or_none(values):
@@ -56,6 +59,8 @@ def export_json(config: ExperimentConfig, trainer=None, *, weights=True, history
     if trainer is not None and weights:
         doc["weights"] = [W.tolist() for W in trainer.net.weights]
         doc["biases"] = [b.tolist() for b in trainer.net.biases]
+        if trainer.optimizer_state is not None:  # its velocities etc.: without them no exact resume
+            doc["optimizer_state"] = trainer.optimizer_state
     if trainer is not None and history:
         frame = trainer.history
         doc["history"] = {"columns": list(frame.columns),
@@ -72,8 +77,9 @@ def _matrix_list(value, ndim, what):
             array = np.array(item, dtype=float)
         except (TypeError, ValueError):
             raise ExportError(f"{what}[{i}] is not an array of numbers") from None
-        if array.ndim != ndim or not np.isfinite(array).all():
-            raise ExportError(f"{what}[{i}] must be a {ndim}-D array of finite numbers")
+        if (ndim is not None and array.ndim != ndim) or not np.isfinite(array).all():
+            shape = f"a {ndim}-D array" if ndim is not None else "an array"
+            raise ExportError(f"{what}[{i}] must be {shape} of finite numbers")
         arrays.append(array)
     return arrays
 
@@ -150,11 +156,43 @@ def import_json(data) -> RunState:
         except (TypeError, ValueError, KeyError) as exc:
             raise ExportError(f"rng_state is not a numpy generator state: {exc}") from None
     state.rng_state = rng_state
+    if "optimizer_state" in doc:
+        state.optimizer_state = _optimizer_state(doc["optimizer_state"], state)
     return state
 
 
+def _optimizer_state(value, state: RunState) -> dict:
+    """The file's optimizer state, checked: {"name": the config's optimizer, "t": whole ≥ 0,
+    "state": {key: one finite array per parameter, shaped like the weights, then the biases}}."""
+    if state.weights is None:
+        raise ExportError("optimizer_state needs the weights it belongs to; the file has none")
+    if not isinstance(value, dict) or set(value) != {"name", "t", "state"}:
+        raise ExportError('optimizer_state must be {"name": ..., "t": ..., "state": {...}}')
+    if value["name"] != state.config.optimizer:
+        raise ExportError(f"optimizer_state is for optimizer {str(value['name'])[:40]!r}, but the config "
+                          f"uses {state.config.optimizer!r}")
+    t = value["t"]
+    if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+        raise ExportError(f"optimizer_state t must be a whole number ≥ 0, got {str(t)[:40]!r}")
+    if not isinstance(value["state"], dict):
+        raise ExportError("optimizer_state state must be an object of name → list of arrays")
+    shapes = [W.shape for W in state.weights] + ([b.shape for b in state.biases] if state.config.bias else [])
+    arrays = {}
+    for key, items in value["state"].items():
+        if not isinstance(items, list) or len(items) != len(shapes):
+            raise ExportError(f"optimizer_state[{str(key)[:40]!r}] must hold {len(shapes)} arrays, one per "
+                              "weight matrix and bias vector")
+        arrays[key] = _matrix_list(items, None, f"optimizer_state[{str(key)[:40]!r}]")
+        for i, (a, shape) in enumerate(zip(arrays[key], shapes)):
+            if a.shape != shape:
+                raise ExportError(f"optimizer_state[{str(key)[:40]!r}][{i}] has shape {a.shape}, "
+                                  f"expected {shape}")
+    return {"name": value["name"], "t": t, "state": arrays}
+
+
 def restore(experiment, state: RunState) -> None:
-    """Put ``state``'s weights, history, epoch and shuffling state into a freshly built experiment."""
+    """Put ``state``'s weights, history, epoch, shuffling and optimizer state into a freshly built
+    experiment."""
     trainer, net = experiment.trainer, experiment.net
     if state.weights is not None:
         want = [W.shape for W in net.weights]
@@ -162,7 +200,10 @@ def restore(experiment, state: RunState) -> None:
             raise ExportError(f"the file's weights have shapes {[W.shape for W in state.weights]}, "
                               f"but this data makes a network with {want}")
         net.weights, net.biases = list(state.weights), list(state.biases)
-    trainer.restore(state.history, state.epoch, state.rng_state)
+    try:
+        trainer.restore(state.history, state.epoch, state.rng_state, state.optimizer_state)
+    except ValueError as exc:  # the optimizer state does not fit this network or optimizer
+        raise ExportError(str(exc)) from None
 
 
 def history_csv(trainer) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Network, as_matrix, output_delta
+from .regularization import active, check, penalty
 
 DEFAULT_STEP = 1e-5
 PASS_THRESHOLD = 1e-6  # what the dashboard shows in green; tests ask for < 1e-7
@@ -65,14 +66,16 @@ def relative_error(g_bp, g_num) -> float:
     return float(np.linalg.norm(g_bp - g_num) / scale)
 
 
-def cost_value(net: Network, X, Y, cost="squared_error") -> float:
-    """J at the network's current parameters, computed as backprop computes it (fused or not)."""
+def cost_value(net: Network, X, Y, cost="squared_error", regularization="none", reg_rate=0.0) -> float:
+    """J at the network's current parameters, computed as backprop computes it (fused or not),
+    plus the regularization penalty R(Θ) when ``regularization`` is "l1" or "l2"."""
     zs, activations = net.forward_pass(X)
     Y = as_matrix(Y, net.sizes[-1], "Y")
-    return float(output_delta(net, zs[-1], activations[-1], Y, cost)[0])
+    J = float(output_delta(net, zs[-1], activations[-1], Y, cost)[0])
+    return J + penalty(net.weights, regularization, reg_rate) if active(regularization, reg_rate) else J
 
 
-def _perturbed_cost(net, X, Y, cost, layer, j, k, h) -> float:
+def _perturbed_cost(net, X, Y, cost, layer, j, k, h, reg=("none", 0.0)) -> float:
     """J with θ_jk^(layer) (0-based j, k; k = −1 is the bias b_j) moved by h, on copies."""
     weights, biases = net.weights, net.biases
     try:
@@ -84,14 +87,14 @@ def _perturbed_cost(net, X, Y, cost, layer, j, k, h) -> float:
             W = weights[layer - 1].copy()
             W[j, k] += h
             net.weights = [*weights[:layer - 1], W, *weights[layer:]]
-        return cost_value(net, X, Y, cost)
+        return cost_value(net, X, Y, cost, *reg)
     finally:
         net.weights, net.biases = weights, biases
 
 
-def _central_difference(net, X, Y, cost, layer, j, k, step) -> float:
-    return (_perturbed_cost(net, X, Y, cost, layer, j, k, step)
-            - _perturbed_cost(net, X, Y, cost, layer, j, k, -step)) / (2.0 * step)
+def _central_difference(net, X, Y, cost, layer, j, k, step, reg=("none", 0.0)) -> float:
+    return (_perturbed_cost(net, X, Y, cost, layer, j, k, step, reg)
+            - _perturbed_cost(net, X, Y, cost, layer, j, k, -step, reg)) / (2.0 * step)
 
 
 def _check_index(net: Network, layer: int, j: int, k: int) -> None:
@@ -107,15 +110,18 @@ def _check_index(net: Network, layer: int, j: int, k: int) -> None:
 
 
 def numeric_gradient(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1,
-                     step=DEFAULT_STEP) -> float:
+                     step=DEFAULT_STEP, regularization="none", reg_rate=0.0) -> float:
     """∂J/∂θ_jk^(layer) by a central difference; ``layer``, ``j``, ``k`` 1-based, k = 0 the bias.
 
-    X is ``(m, sizes[0])``, Y ``(m, sizes[-1])``; J is averaged over those m samples.
+    X is ``(m, sizes[0])``, Y ``(m, sizes[-1])``; J is averaged over those m samples, plus the
+    penalty of ``regularization`` at rate ``reg_rate`` (see ``bpdash.regularization``).
     """
     _check_index(net, layer, j, k)
+    check(regularization, reg_rate)
     X, Y = _float64(net, X, Y)
     with np.errstate(all="ignore"):
-        return float(_central_difference(net, X, Y, cost, layer, j - 1, k - 1, step))
+        return float(_central_difference(net, X, Y, cost, layer, j - 1, k - 1, step,
+                                         (regularization, reg_rate)))
 
 
 def _float64(net, X, Y):
@@ -123,31 +129,37 @@ def _float64(net, X, Y):
             as_matrix(Y, net.sizes[-1], "Y").astype(np.float64))
 
 
-def _numeric_layer(net, X, Y, cost, layer, step):
+def _numeric_layer(net, X, Y, cost, layer, step, reg=("none", 0.0)):
     """(∂J/∂Θ^(layer), ∂J/∂b^(layer) or None) by central differences, entry by entry."""
     n_to, n_from = net.sizes[layer], net.sizes[layer - 1]
     dW = np.empty((n_to, n_from))
     for j in range(n_to):
         for k in range(n_from):
-            dW[j, k] = _central_difference(net, X, Y, cost, layer, j, k, step)
+            dW[j, k] = _central_difference(net, X, Y, cost, layer, j, k, step, reg)
     if not net.bias:
         return dW, None
-    db = np.array([_central_difference(net, X, Y, cost, layer, j, -1, step) for j in range(n_to)])
+    db = np.array([_central_difference(net, X, Y, cost, layer, j, -1, step, reg) for j in range(n_to)])
     return dW, db
 
 
-def gradient_check(net: Network, X, Y, cost="squared_error", step=DEFAULT_STEP) -> list[LayerCheck]:
+def gradient_check(net: Network, X, Y, cost="squared_error", step=DEFAULT_STEP, *,
+                   regularization="none", reg_rate=0.0) -> list[LayerCheck]:
     """One ``LayerCheck`` per layer l = 1 … L−1: backprop against central differences.
 
-    X is ``(m, sizes[0])`` and Y ``(m, sizes[-1])``. Costs 2 forward passes per parameter:
-    meant for the small networks one inspects, not for routine training.
+    X is ``(m, sizes[0])`` and Y ``(m, sizes[-1])``. With ``regularization`` "l1" or "l2" at
+    rate ``reg_rate`` both sides use the penalized J = J_data + R(Θ) (for L1, R has a kink at
+    θ = 0: a weight within ``step`` of 0 cannot be checked by differences). Costs 2 forward
+    passes per parameter: meant for the small networks one inspects, not for routine training.
     """
+    check(regularization, reg_rate)
     X, Y = _float64(net, X, Y)
+    reg = (regularization, reg_rate)
     checks = []
     with np.errstate(all="ignore"):
-        grads = net.backprop(X, Y, cost)
+        grads = (net.backprop(X, Y, cost, regularization, reg_rate) if active(regularization, reg_rate)
+                 else net.backprop(X, Y, cost))  # (a subclass may take no regularization)
         for layer in range(1, net.n_layers):
-            dW, db = _numeric_layer(net, X, Y, cost, layer, step)
+            dW, db = _numeric_layer(net, X, Y, cost, layer, step, reg)
             bp_W = np.asarray(grads.weights[layer - 1], dtype=np.float64)
             bp_b = np.asarray(grads.biases[layer - 1], dtype=np.float64) if net.bias else None
             g_bp = bp_W.ravel() if bp_b is None else np.concatenate([bp_W.ravel(), bp_b])

@@ -33,3 +33,13 @@ def register_initializers():
 @hookspec
 def register_datasets():
     """Return a list of ``Dataset(name, generate, description, task, fixed, default_n)``."""
+
+
+@hookspec
+def register_optimizers():
+    """Return a list of ``Optimizer(name, init, step, description, latex, plain=False)``.
+
+    ``init(params) → state`` (a dict of name → list of arrays shaped like params);
+    ``step(params, grads, state, lr, hp, t) → new params`` as NEW arrays, params and grads left
+    unchanged (see ``bpdash.records.Optimizer``).
+    """

@@ -15,14 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from .plugins import default_registry
+from .regularization import active as regularization_active, add_gradient, penalty
+from .regularization import check as regularization_check
 
 
 @dataclass
 class Gradients:
     """What one backward pass over m samples found.
 
-    - ``cost``: J at the current parameters (float).
-    - ``weights[l-1]``: ∂J/∂Θ^(l) = (δ^(l+1))ᵀ a^(l), shape ``(sizes[l], sizes[l-1])``.
+    - ``cost``: J at the current parameters (float), the regularization penalty included.
+    - ``weights[l-1]``: ∂J/∂Θ^(l) = (δ^(l+1))ᵀ a^(l) (+ ∂R/∂Θ^(l) when regularized), shape
+      ``(sizes[l], sizes[l-1])``.
     - ``biases[l-1]``: ∂J/∂b^(l) = Σ_samples δ^(l+1), shape ``(sizes[l],)`` (zeros without bias).
     - ``deltas[i]``: δ^(i+2), shape ``(m, sizes[i+1])``, for layers 2 … L.
     - ``zs[i]``: z^(i+2), shape ``(m, sizes[i+1])``, for layers 2 … L.
@@ -119,8 +122,14 @@ class Network:
         """The outputs a^(L), shape ``(m, sizes[-1])``, for inputs X of shape ``(m, sizes[0])``."""
         return self.forward_pass(X)[1][-1]
 
-    def backprop(self, X, Y, cost="squared_error") -> Gradients:
-        """J and ∂J/∂Θ^(l), ∂J/∂b^(l) by backpropagation over the m rows of X and Y."""
+    def backprop(self, X, Y, cost="squared_error", regularization="none", reg_rate=0.0) -> Gradients:
+        """J and ∂J/∂Θ^(l), ∂J/∂b^(l) by backpropagation over the m rows of X and Y.
+
+        ``regularization`` ("none", "l1", "l2") with rate λ = ``reg_rate`` adds the penalty R(Θ)
+        to ``.cost`` and ∂R/∂Θ^(l) (λθ or λ sign θ) to ``.weights``; biases are never
+        regularized, and ``.deltas`` stay the data term's (see ``bpdash.regularization``).
+        """
+        regularization_check(regularization, reg_rate)
         zs, activations = self.forward_pass(X)
         Y = as_matrix(Y, self.sizes[-1], "Y")
         if Y.shape[0] != activations[0].shape[0]:
@@ -134,6 +143,9 @@ class Network:
         deltas.reverse()
         dW = [d.T @ a for d, a in zip(deltas, activations[:-1])]
         db = [d.sum(axis=0) if self.bias else np.zeros(d.shape[1]) for d in deltas]
+        if regularization_active(regularization, reg_rate):
+            J = J + penalty(self.weights, regularization, reg_rate)
+            dW = [add_gradient(g, W, regularization, reg_rate) for g, W in zip(dW, self.weights)]
         return Gradients(J, dW, db, deltas, zs, activations)
 
     def copy(self) -> "Network":

@@ -4,6 +4,11 @@ Discovery, in order: the built-in ``plugins/`` folder, every folder in ``BPDASH_
 (os.pathsep-separated), then installed distributions advertising the ``bpdash`` entry-point
 group. Each plugin is imported, registered and called on its own, so one broken plugin is
 reported in ``Registry.errors``, unregistered, and never takes the others down.
+
+Calling a plugin's hooks and checking their records runs under a time limit,
+``BPDASH_PLUGIN_TIMEOUT`` seconds (default 5; 0 or "off" for none): a plugin that takes longer is
+reported and skipped. Python cannot stop a thread, so the call is left running in a daemon
+thread whose results are thrown away; it cannot hold up the process's exit.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +26,7 @@ from pathlib import Path
 import pluggy
 
 from . import hookspecs
-from .records import Activation, Cost, Dataset, Initializer
+from .records import Activation, Cost, Dataset, Initializer, Optimizer
 from .validation import CHECKS, RecordError
 
 ENTRY_POINT_GROUP = "bpdash"
@@ -29,9 +35,11 @@ HOOKS = {  # hook name → (record type, registry attribute)
     "register_costs": (Cost, "costs"),
     "register_initializers": (Initializer, "initializers"),
     "register_datasets": (Dataset, "datasets"),
+    "register_optimizers": (Optimizer, "optimizers"),
 }
 BUILTIN = "builtin"
 PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_TIMEOUT_S = 5.0
 
 
 class PluginLoadError(RuntimeError):
@@ -62,6 +70,7 @@ class Registry:
     costs: dict = field(default_factory=dict)
     initializers: dict = field(default_factory=dict)
     datasets: dict = field(default_factory=dict)
+    optimizers: dict = field(default_factory=dict)
     plugins: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     origin: dict = field(default_factory=dict)  # (attribute, record name) → plugin source label
@@ -87,6 +96,51 @@ def plugin_dirs() -> list[Path]:
 
 def _strict() -> bool:
     return os.environ.get("BPDASH_STRICT_PLUGINS", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def plugin_timeout() -> float | None:
+    """Seconds a plugin's hooks and checks may take (BPDASH_PLUGIN_TIMEOUT), None for no limit.
+
+    Unset or not a number: DEFAULT_TIMEOUT_S. "0", a negative number or "off": no limit.
+    """
+    raw = os.environ.get("BPDASH_PLUGIN_TIMEOUT", "").strip().lower()
+    if raw in ("off", "none", "no"):
+        return None
+    try:
+        seconds = float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+    if seconds != seconds or seconds == float("inf"):  # nan, inf: no sensible limit
+        return DEFAULT_TIMEOUT_S
+    return seconds if seconds > 0 else None
+
+
+def _within(seconds: float | None, fn, *args):
+    """``fn(*args)`` in a daemon thread, waiting at most ``seconds``; RecordError on timeout.
+
+    Whatever ``fn`` raises is raised here. On timeout the thread is abandoned (Python cannot
+    kill it): it finishes, or not, in the background, and its result is dropped.
+    """
+    if seconds is None:
+        return fn(*args)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = fn(*args)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="bpdash-plugin-check", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise RecordError(f"calling its hooks and checking their records took longer than {seconds:g} s "
+                          "(the limit, BPDASH_PLUGIN_TIMEOUT); it was skipped. Make the hooks return "
+                          "at once and f/f′ fast on small arrays")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _import_file(path: Path):
@@ -178,27 +232,35 @@ def _call(fn, what: str, *args):
         raise RecordError(f"{what} {_raised(exc)}") from exc
 
 
-def _collect(pm, plugin):
-    """Call each of the plugin's hookimpls on its own; return {attribute: [records]}."""
+def _collect(pm, plugin, timeout: float | None = None):
+    """Call each of the plugin's hookimpls on its own; return {attribute: [records]}.
+
+    The calls and the checks run within ``timeout`` seconds (None: no limit), see ``_within``.
+    """
+    impls = [(hook_name, impl) for hook_name in HOOKS
+             for impl in getattr(pm.hook, hook_name).get_hookimpls() if impl.plugin is plugin]
+    return _within(timeout, _records, impls)
+
+
+def _records(impls):
+    """{attribute: [records]} from calling and checking each (hook name, hookimpl)."""
     found = {}
-    for hook_name, (record_type, attr) in HOOKS.items():
-        for impl in getattr(pm.hook, hook_name).get_hookimpls():
-            if impl.plugin is not plugin:
-                continue
-            records = _call(impl.function, f"{hook_name}()")
-            if not isinstance(records, (list, tuple)):
-                raise RecordError(f"{hook_name}() returned {type(records).__name__}, expected a list "
-                                  f"of {record_type.__name__} records")
-            for record in records:
-                if not isinstance(record, record_type):
-                    raise RecordError(f"{hook_name}() returned a {type(record).__name__}, expected "
-                                      f"{record_type.__name__} (from bpdash import {record_type.__name__})")
-                if not isinstance(record.name, str) or not record.name.strip():
-                    raise RecordError(f"{hook_name}() returned a {record_type.__name__} without a name")
-                kind = attr[:-1]
-                _call(CHECKS[record_type], f"{kind} '{record.name}': checking it on sample inputs",
-                      record)
-                found.setdefault(attr, []).append(record)
+    for hook_name, impl in impls:
+        record_type, attr = HOOKS[hook_name]
+        records = _call(impl.function, f"{hook_name}()")
+        if not isinstance(records, (list, tuple)):
+            raise RecordError(f"{hook_name}() returned {type(records).__name__}, expected a list "
+                              f"of {record_type.__name__} records")
+        for record in records:
+            if not isinstance(record, record_type):
+                raise RecordError(f"{hook_name}() returned a {type(record).__name__}, expected "
+                                  f"{record_type.__name__} (from bpdash import {record_type.__name__})")
+            if not isinstance(record.name, str) or not record.name.strip():
+                raise RecordError(f"{hook_name}() returned a {record_type.__name__} without a name")
+            kind = attr[:-1]
+            _call(CHECKS[record_type], f"{kind} '{record.name}': checking it on sample inputs",
+                  record)
+            found.setdefault(attr, []).append(record)
     return found
 
 
@@ -222,6 +284,7 @@ def load_plugins(*, extra_dirs=None, entry_points: bool = True, strict: bool | N
     a failing built-in always raises.
     """
     strict = _strict() if strict is None else strict
+    timeout = plugin_timeout()
     registry = Registry()
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -234,7 +297,7 @@ def load_plugins(*, extra_dirs=None, entry_points: bool = True, strict: bool | N
             pm.register(plugin, name=f"{source}:{name}")
             _check_hook_names(pm, plugin)
             pm.check_pending()
-            found = _collect(pm, plugin)
+            found = _collect(pm, plugin, timeout)
             _clashes(registry, found, label)
         except BaseException as exc:  # a plugin may raise anything, SystemExit included
             if isinstance(exc, KeyboardInterrupt):

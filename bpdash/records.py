@@ -84,3 +84,30 @@ class Dataset:
     task: str = "classification"
     fixed: bool = False
     default_n: int = 200
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """An update rule for the parameters θ (every Θ^(l), then every b^(l) when the net has biases).
+
+    ``init(params) → state``: ``params`` is a list of float arrays; ``state`` is a dict mapping a
+    name to a list of float arrays shaped like ``params`` (e.g. ``{"v": [zeros like each θ]}``;
+    ``{}`` for a rule without memory), so that a run saved to JSON restores it exactly.
+
+    ``step(params, grads, state, lr, hp, t) → new_params``: ``grads`` are ∂J/∂θ shaped like
+    ``params``; ``lr`` is η for this update; ``hp`` is ``{"momentum": β, "beta2": β₂,
+    "epsilon": ε}``; ``t`` is the 1-based count of updates (Adam's bias correction). It returns
+    a list of NEW arrays and must change neither ``params`` nor ``grads`` in place (snapshots
+    keep references to both); it may update ``state`` in place, which is its own.
+
+    ``description`` states the update rule in words and ``latex`` as formulas (st.latex).
+    ``plain=True`` marks plain gradient descent θ := θ − η ∂J/∂θ, which the trainer then
+    performs with its own fused in-line update instead of calling ``step`` (same numbers).
+    """
+
+    name: str
+    init: Callable[[list], dict]
+    step: Callable[..., list]
+    description: str = ""
+    latex: str = ""
+    plain: bool = False

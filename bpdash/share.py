@@ -14,15 +14,21 @@ from urllib.parse import urlencode
 from .config import ConfigError, ExperimentConfig, field_errors, registry_errors
 
 MAX_VALUE_CHARS = 200  # longer values are ignored unread (a 10,000-character parameter)
-LISTS = ("hidden", "activations")
+LISTS = ("hidden", "activations", "features")
+# fields that may be None, and how their other values parse; None is written "full" for the
+# batch size (the full batch) and "none" for the others
+OPTIONAL = {"batch_size": int, "target_cost": float, "patience": int}
 
 
-def _text(value) -> str:
+def _text(value, name: str | None = None) -> str:
+    """The URL text of field ``name``'s ``value``; ``_parse`` reads it back exactly."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
-        return "full"
+        return "full" if name == "batch_size" else "none"
     if isinstance(value, (tuple, list)):
+        if not value and name == "features":
+            return "none"  # the raw inputs; an empty parameter would read as a mistake
         return ",".join(map(str, value))
     return repr(value) if isinstance(value, float) else str(value)  # repr: floats round-trip exactly
 
@@ -30,7 +36,7 @@ def _text(value) -> str:
 def to_query_params(config: ExperimentConfig) -> dict[str, str]:
     """The fields of ``config`` that differ from the defaults, as URL-ready strings."""
     default = ExperimentConfig()
-    return {f.name: _text(getattr(config, f.name)) for f in fields(config)
+    return {f.name: _text(getattr(config, f.name), f.name) for f in fields(config)
             if getattr(config, f.name) != getattr(default, f.name)}
 
 
@@ -42,11 +48,13 @@ def share_url(base: str, config: ExperimentConfig) -> str:
 
 def _parse(name: str, raw: str, default):
     """The value of field ``name`` from its URL text (a ValueError says why it cannot be)."""
+    if name == "features" and raw.strip().lower() in ("", "none"):
+        return ()
     if name in LISTS:
         items = [item.strip() for item in raw.split(",") if item.strip()] if raw.strip() else []
         return tuple(int(item) for item in items) if name == "hidden" else tuple(items)
-    if name == "batch_size":
-        return None if raw.lower() in ("", "full", "none") else int(raw)
+    if name in OPTIONAL:
+        return None if raw.strip().lower() in ("", "full", "none") else OPTIONAL[name](raw)
     if isinstance(default, bool):
         if raw.lower() in ("true", "1", "yes", "on"):
             return True
@@ -79,7 +87,7 @@ def from_query_params(params, registry) -> tuple[ExperimentConfig, list[str]]:
         if name not in known:
             notices.append(f"Ignored unknown parameter {_shown(name)}.")
             continue
-        fallback = _text(getattr(default, name))
+        fallback = _text(getattr(default, name), name)
         if len(raw) > MAX_VALUE_CHARS:
             notices.append(f"Ignored {name}: its value is {len(raw):,} characters long; using {fallback}.")
             continue
@@ -125,8 +133,8 @@ def _consistent(values, registry, notices):
         fallback = getattr(default, name)
         if name == "activations":
             fallback = tuple(a if a in registry.activations else "tanh" for a in values["activations"])
-        notices.append(f"Ignored {name}={_text(values[name])!r} ({problem.split(';')[0]}); "
-                       f"using {_text(fallback)}.")
+        notices.append(f"Ignored {name}={_text(values[name], name)!r} ({problem.split(';')[0]}); "
+                       f"using {_text(fallback, name)}.")
         values[name] = fallback
     try:
         return ExperimentConfig.from_dict(values), notices

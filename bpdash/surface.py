@@ -2,6 +2,8 @@
 
 The dashboard draws these; the computing happens here, in the engine, so the UI holds no math.
 Inputs X are ``(m, n_features)`` arrays as everywhere else; outputs are the network's a^(L).
+Grids always span the RAW input plane (x₁, x₂); with input features the network is fed
+``transform(G)`` (``Experiment.transform``), so pass it along.
 """
 from __future__ import annotations
 
@@ -42,19 +44,58 @@ def grid_points(X, resolution: int = 60, margin: float = 0.15):
     return xs, ys, G
 
 
-def prediction_grid(net: Network, X, resolution: int = 60, output: int = 0, margin: float = 0.15):
-    """Output ``output`` of a 2-input network over a grid around the inputs X ``(m, 2)``.
+def prediction_grid(net: Network, X, resolution: int = 60, output: int = 0, margin: float = 0.15,
+                    transform=None):
+    """Output ``output`` of the network over a grid around the raw 2-D inputs X ``(m, 2)``.
 
+    ``transform`` maps raw points ``(k, 2)`` to the network's inputs ``(k, sizes[0])`` (the
+    experiment's input features); None for a network fed the raw (x₁, x₂).
     Returns ``(xs, ys, P)`` with ``P[i, j]`` = a^(L)_output at ``(xs[j], ys[i])``, P of shape
     ``(resolution, resolution)``: ready for a heatmap or contour with x = xs and y = ys.
     """
-    if net.sizes[0] != 2:
+    if transform is None and net.sizes[0] != 2:
         raise ValueError(f"a prediction grid needs a network with 2 inputs, got {net.sizes[0]}")
     _check_output(net, output)
     xs, ys, G = grid_points(X, resolution, margin)
     with np.errstate(all="ignore"):
-        A = net.forward(G)
+        A = net.forward(G if transform is None else transform(G))
     return xs, ys, A[:, output].reshape(len(ys), len(xs))
+
+
+def input_bounds(X, margin: float = 0.15) -> tuple:
+    """``((x1_low, x1_high), (x2_low, x2_high))`` around the raw 2-D inputs X ``(m, 2)``, each
+    widened by ``margin`` of its span (as ``grid_points`` does): the ``bounds`` of ``neuron_grids``."""
+    X = as_matrix(X, 2, "X")
+    return input_range(X[:, 0], margin), input_range(X[:, 1], margin)
+
+
+def grid_axes(bounds, resolution: int = 40):
+    """``(xs, ys)``, each ``(resolution,)``: the axes of a grid over ``bounds``
+    ``((x1_low, x1_high), (x2_low, x2_high))``."""
+    (x_low, x_high), (y_low, y_high) = bounds
+    r = int(resolution)
+    if r < 2:
+        raise ValueError(f"resolution must be ≥ 2, got {resolution!r}")
+    return np.linspace(float(x_low), float(x_high), r), np.linspace(float(y_low), float(y_high), r)
+
+
+def neuron_grids(net: Network, transform, bounds, resolution: int = 40) -> list:
+    """Every neuron's activation over the raw input plane, for the neuron previews.
+
+    ``transform`` maps raw points ``(k, 2)`` to the network's inputs (None: the raw inputs, for a
+    2-input network); ``bounds`` is ``((x1_low, x1_high), (x2_low, x2_high))`` (``input_bounds``).
+    Returns one array per non-input layer l = 2 … L, shape ``(sizes[l-1], resolution,
+    resolution)``: ``grids[l-2][u, i, j]`` = a_(u+1)^(l) at ``(xs[j], ys[i])`` with
+    ``xs, ys = grid_axes(bounds, resolution)``.
+    """
+    if transform is None and net.sizes[0] != 2:
+        raise ValueError(f"neuron previews need a network with 2 inputs, got {net.sizes[0]}")
+    xs, ys = grid_axes(bounds, resolution)
+    r = len(xs)
+    G = np.column_stack([np.tile(xs, r), np.repeat(ys, r)])
+    with np.errstate(all="ignore"):
+        activations = net.forward_pass(G if transform is None else transform(G))[1][1:]
+    return [A.T.reshape(A.shape[1], r, r) for A in activations]
 
 
 def fitted_curve(net: Network, X, n_points: int = 200, output: int = 0, margin: float = 0.15):

@@ -173,6 +173,7 @@ class SymmetryLab:
                     run.record()
 
     def diagnoses(self) -> dict[str, list[LayerDiagnosis]]:
-        """Run name → its diagnosis per hidden layer, on the training data."""
-        return {name: diagnose(run.net, self.data.X_train, self.data.Y_train, self.config.cost)
+        """Run name → its diagnosis per hidden layer, on the training data (as the network sees
+        it: after the config's input features)."""
+        return {name: diagnose(run.net, run.trainer.X, run.trainer.Y, self.config.cost)
                 for name, run in self.runs.items()}

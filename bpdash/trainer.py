@@ -15,6 +15,10 @@ History rows (one per epoch, see ``Trainer.history``) describe epoch e like this
 
 ``Trainer.evaluate()`` gives the cost at the current parameters.
 
+Beyond the article's rule: regularization (costs and gradient norms then include the penalty),
+optimizer plugins, learning-rate schedules and stopping rules, wired in by
+``bpdash.training_options`` (see there for what each changes in the history).
+
 Speed. The epoch loop is the engine's hot path, and ``bench/bench_training.py`` holds it to
 targets against PyTorch and against the bare matrix products. Two costs shape the code below:
 on small networks every numpy call costs ≈0.3–1 µs whatever its size, so an epoch of the
@@ -30,8 +34,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from . import regularization
 from .network import Network, as_matrix
 from .snapshots import SnapshotStore
+from .training_options import TrainingOptions
 from .validation import RecordError, check_value_and_delta
 
 # ½ as a 0-d array: numpy converts a Python float on every call (≈0.2 µs on small arrays)
@@ -89,16 +95,25 @@ class HistoryTable:
         return self._frame
 
 
-class Trainer:
+class Trainer(TrainingOptions):
     """Trains ``net`` on X ``(m, sizes[0])`` and Y ``(m, sizes[-1])`` with step size η = ``learning_rate``.
 
     ``batch_size=None`` is the full batch. ``seed`` drives the mini-batch shuffling, so the same
     network, data, settings and seed give a bit-identical history. ``task`` is "classification"
     (accuracy is reported) or "regression"; None infers classification when every target is 0 or 1.
+
+    The playground's settings (defaults: the article's plain run, on the fast path):
+    ``optimizer`` an optimizer plugin's name (or record), ``optimizer_params`` its
+    ``{"momentum", "beta2", "epsilon"}`` (defaults 0.9, 0.999, 1e-8); ``regularization``
+    "none" | "l1" | "l2" with rate ``reg_rate``; ``lr_schedule`` "constant" | "step" |
+    "exponential" with ``lr_decay`` and ``lr_step``; ``target_cost`` and ``patience`` (None: off).
+    See the module docstring.
     """
 
     def __init__(self, net: Network, X, Y, *, learning_rate, batch_size=None, cost="squared_error",
-                 seed=None, X_test=None, Y_test=None, task=None, snapshot_budget=32 * 2**20):
+                 seed=None, X_test=None, Y_test=None, task=None, snapshot_budget=32 * 2**20,
+                 optimizer="gd", optimizer_params=None, regularization="none", reg_rate=0.0,
+                 lr_schedule="constant", lr_decay=0.5, lr_step=100, target_cost=None, patience=None):
         self.net = net
         self.X = as_matrix(X, net.sizes[0], "X")
         self.Y = as_matrix(Y, net.sizes[-1], "Y")
@@ -131,6 +146,8 @@ class Trainer:
         self.epoch = 0
         self.diverged = False
         self.message = ""
+        self._setup_options(optimizer, optimizer_params, regularization, reg_rate, lr_schedule,
+                            lr_decay, lr_step, target_cost, patience)
         self._history = HistoryTable(self.columns)
         self.snapshots = SnapshotStore(snapshot_budget)
         self.snapshots.record(0, tuple(net.weights), tuple(net.biases))
@@ -143,7 +160,7 @@ class Trainer:
     def learning_rate(self, value) -> None:
         if isinstance(value, bool) or not np.isfinite(value) or value <= 0:
             raise ValueError(f"learning_rate must be a finite number > 0, got {value!r}")
-        self._learning_rate = float(value)
+        self._learning_rate = self._eta = float(value)  # η, and η of the epoch (see _use_rate)
         self._minus_eta = np.array(-self._learning_rate)  # 0-d, like HALF: the update's factor
 
     @property
@@ -157,11 +174,14 @@ class Trainer:
         """One row per finished epoch (see the module docstring for what each column measures)."""
         return self._history.frame()
 
-    def restore(self, history: pd.DataFrame | None, epoch: int, rng_state: dict | None = None) -> None:
-        """Continue from a saved run: its history, epoch count and shuffling state.
+    def restore(self, history: pd.DataFrame | None, epoch: int, rng_state: dict | None = None,
+                optimizer_state: dict | None = None) -> None:
+        """Continue from a saved run: its history, epoch count, shuffling state and optimizer state
+        (``optimizer_state`` as the property gives it; None: the optimizer starts afresh).
 
         The network's parameters are the caller's to set first; they become the snapshot of
-        ``epoch`` (older snapshots are not saved with a run).
+        ``epoch`` (older snapshots are not saved with a run). The stopping rules are replayed
+        over the history, so a run that had stopped is stopped again.
         """
         if history is not None and list(history.columns) != self.columns:
             raise ValueError(f"history columns {list(history.columns)} do not match this network's {self.columns}")
@@ -170,29 +190,31 @@ class Trainer:
         if rng_state is not None:
             self.rng.bit_generator.state = rng_state
         self.diverged, self.message = False, ""
+        self._restore_options(optimizer_state)
         self.snapshots = SnapshotStore(self.snapshots.budget_bytes)
         self.snapshots.record(self.epoch, tuple(self.net.weights), tuple(self.net.biases))
 
     def run_epoch(self) -> dict | None:
-        """Train one epoch; return its history row, or None when training has diverged."""
-        if self.diverged:
+        """Train one epoch; return its history row, or None when training has diverged or stopped."""
+        if self.diverged or self.stopped:
             return None
         self.net.check_parameters()
         with np.errstate(all="ignore"):  # overflow is caught as divergence, not warned about
-            row = self._epoch()
+            row = self._epoch_function()()
         return None if row is None else dict(zip(self.columns, row))
 
     def fit(self, epochs: int, callback=None) -> pd.DataFrame:
-        """Train up to ``epochs`` epochs (fewer if training diverges); return the history.
+        """Train up to ``epochs`` epochs (fewer if training diverges or stops); return the history.
 
         ``callback(trainer, row)`` runs after each epoch; returning True from it stops early.
         """
         self.net.check_parameters()
-        columns, epoch = self.columns, self._epoch
+        columns, epoch, stops = self.columns, self._epoch_function(), self._stopper is not None
         with np.errstate(all="ignore"):
-            for _ in range(0 if self.diverged else int(epochs)):
+            for _ in range(0 if self.diverged or self.stopped else int(epochs)):
                 row = epoch()  # None: diverged
-                if row is None or (callback is not None and callback(self, dict(zip(columns, row)))):
+                if row is None or (callback is not None and callback(self, dict(zip(columns, row)))) \
+                        or (stops and self.stopped):
                     break
         return self.history
 
@@ -213,13 +235,19 @@ class Trainer:
         labels = self._labels
         if self.batch_size is None:
             J, A, dW, db = self._gradients(self.X, self.Y)
+            if self._regularized:
+                J = self._regularize(J, dW)
             hits = 0 if labels is None else self._hits(A, labels)
         else:
             J, hits, dW, db = self._mini_batches()
-        grad_norms, weight_norms, bias_sum = self._last_update(dW, db)
+        updater = self._updater
+        grad_norms, weight_norms, bias_sum = (self._last_update(dW, db) if updater is None
+                                              else updater.apply(net, dW, db, self._eta))
         # Divergence: one sum of what is already measured (any inf or NaN in it makes it non-finite)
         if not math.isfinite(J + sum(grad_norms) + sum(weight_norms) + bias_sum):
             net.weights, net.biases = start
+            if updater is not None:
+                updater.reset(net)
             self.diverged = True
             self.message = (f"Training diverged in epoch {self.epoch + 1}: the cost or the weights "
                             f"became infinite or NaN. The learning rate η = {self._learning_rate:g} is "
@@ -235,7 +263,7 @@ class Trainer:
     def _mini_batches(self):
         """One update per mini-batch in a shuffled order but the last, whose gradients are
         returned for ``_last_update``: (J, hits, ∂J/∂Θ, ∂J/∂b), J and hits over the whole epoch."""
-        labels, m = self._labels, len(self.X)
+        labels, m, updater = self._labels, len(self.X), self._updater
         J, hits = 0.0, 0
         order = self.rng.permutation(m)
         batches = [order[i:i + self.batch_size] for i in range(0, m, self.batch_size)]
@@ -245,13 +273,19 @@ class Trainer:
             # the others are the epoch's own, so no new memory is spent on them: the first
             # batch's gradients become the parameters, the middle batches' go into kept buffers
             # and the parameters take their steps in place (see _update).
-            scratch = self._gradient_buffers() if 0 < i < last else None
+            # (an optimizer plugin may keep a reference to its gradients: no buffers for it)
+            scratch = self._gradient_buffers() if 0 < i < last and updater is None else None
             Jb, A, dW, db = self._gradients(*self._batch(rows), into=scratch)
+            if self._regularized:
+                Jb = self._regularize(Jb, dW)
             J += Jb * len(rows) / m
             if labels is not None:
                 hits += self._hits(A, labels.take(rows, axis=0))
             if i < last:
-                self._update(dW, db, scratch_parameters=0 < i)
+                if updater is None:
+                    self._update(dW, db, scratch_parameters=0 < i)
+                else:
+                    updater.apply(self.net, dW, db, self._eta)
         return J, hits, dW, db
 
     def _gradient_buffers(self):
@@ -420,6 +454,8 @@ class Trainer:
                 Z += b
             A = f(Z)
         J = self._fused[0](Z, Y) if self._fused is not None else self._cost_value(A, Y)
+        if self._regularized:
+            J += regularization.penalty(net.weights, self.regularization, self.reg_rate)
         return J, A
 
     def _test_metrics(self):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .records import Activation, Cost, Dataset, Initializer
+from .records import Activation, Cost, Dataset, Initializer, Optimizer
 
 # 64 points in [−4, 4] that skip 0, where ReLU-like functions have a kink.
 PROBE_Z = np.linspace(-4.0, 4.0, 64)
@@ -179,3 +179,76 @@ def check_dataset(data: Dataset) -> None:
 
 CHECKS = {Activation: check_activation, Cost: check_cost,
           Initializer: check_initializer, Dataset: check_dataset}
+
+
+# -- optimizers ----------------------------------------------------------------------------------
+
+OPTIMIZER_HP = {"momentum": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+
+
+def check_optimizer_state(state, shapes, what) -> None:
+    """``state`` is a dict of name → list of finite float arrays with the parameters' ``shapes``
+    (what ``Optimizer.init`` must return and ``step`` must keep, so a saved run restores it)."""
+    if not isinstance(state, dict):
+        raise RecordError(f"{what} must be a dict of name → list of arrays shaped like the "
+                          f"parameters, got {type(state).__name__}")
+    for key, arrays in state.items():
+        if not isinstance(key, str) or not isinstance(arrays, (list, tuple)) or len(arrays) != len(shapes):
+            raise RecordError(f"{what}: entry {key!r} must be a list of {len(shapes)} arrays, one per "
+                              "parameter array")
+        for i, (array, shape) in enumerate(zip(arrays, shapes)):
+            _array_like(array, shape, f"{what}[{key!r}][{i}]")
+
+
+def _optimizer_run(opt: Optimizer, params, grads):
+    """Three steps t = 1, 2, 3 from fresh state, checking each; the parameters after each."""
+    shapes = [p.shape for p in params]
+    name = f"optimizer '{opt.name}'"
+    state = opt.init([p.copy() for p in params])
+    check_optimizer_state(state, shapes, f"{name}: init(params)")
+    trajectory, current = [], [p.copy() for p in params]
+    for t in (1, 2, 3):
+        before = [p.copy() for p in current]
+        g = [x * (1.0 + 0.5 * t) for x in grads]
+        g_before = [x.copy() for x in g]
+        result = opt.step(current, g, state, 0.1, dict(OPTIMIZER_HP), t)
+        what = f"{name}: step(params, grads, state, lr, hp, t={t})"
+        if not isinstance(result, (list, tuple)) or len(result) != len(params):
+            raise RecordError(f"{what} must return a list of {len(params)} arrays, got "
+                              f"{type(result).__name__}")
+        for i, (new, old, shape) in enumerate(zip(result, current, shapes)):
+            _array_like(new, shape, f"{what}[{i}]")
+            if new is old or np.shares_memory(new, old) or any(np.shares_memory(new, x) for x in g):
+                raise RecordError(f"{what}[{i}] is (or shares memory with) a parameter or gradient "
+                                  "array; return new arrays (θ - η g, not θ -= η g)")
+        if any(not np.array_equal(a, b) for a, b in zip(current, before)):
+            raise RecordError(f"{what} changed params in place; return new arrays instead "
+                              "(snapshots keep references to the old ones)")
+        if any(not np.array_equal(a, b) for a, b in zip(g, g_before)):
+            raise RecordError(f"{what} changed grads in place; snapshots keep references to them")
+        check_optimizer_state(state, shapes, f"{name}: its state after step t={t}")
+        current = [np.asarray(r) for r in result]
+        trajectory.append(current)
+    return trajectory
+
+
+def check_optimizer(opt: Optimizer) -> None:
+    """init and step are callable; three steps on small random parameters (2 weight matrices and
+    2 bias vectors) give new finite arrays of the same shapes, leave their inputs alone, keep the
+    state well-formed, and repeat exactly from a fresh state."""
+    for fn, label in ((opt.init, "init"), (opt.step, "step")):
+        if not callable(fn):
+            raise RecordError(f"optimizer '{opt.name}': {label} is not callable")
+    if not isinstance(opt.plain, bool):
+        raise RecordError(f"optimizer '{opt.name}': plain must be True or False")
+    rng = np.random.default_rng(0)
+    params = [rng.uniform(-1, 1, shape) for shape in ((3, 2), (1, 3), (3,), (1,))]
+    grads = [rng.uniform(-1, 1, p.shape) for p in params]
+    first = _optimizer_run(opt, params, grads)
+    again = _optimizer_run(opt, params, grads)
+    if any(not np.array_equal(a, b) for x, y in zip(first, again) for a, b in zip(x, y)):
+        raise RecordError(f"optimizer '{opt.name}': two runs from the same parameters, gradients and "
+                          "a fresh state differ; keep all memory in the state init returns")
+
+
+CHECKS[Optimizer] = check_optimizer

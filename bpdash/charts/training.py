@@ -70,12 +70,14 @@ def accuracy_figure(history, *, current=None, max_points: int = MAX_POINTS):
     return fig
 
 
-def parameter_heatmap(W, b, layer: int, *, gradient: bool = False, epoch: int | None = None):
+def parameter_heatmap(W, b, layer: int, *, gradient: bool = False, epoch: int | None = None,
+                      mark_zeros: bool = False):
     """Θ^(l) (or ∂J/∂Θ^(l)) as a heatmap, b^(l) (or ∂J/∂b^(l)) in a column beside it.
 
     ``W`` is ``(n_to, n_from)`` = (sizes[l], sizes[l-1]), ``b`` is ``(n_to,)``. Row j is "to
     neuron j" of layer l+1, column k "from neuron k" of layer l (the article's θ_jk^(l)), both
     counted from 1. The colour scale is diverging and centred at zero, shared by both panels.
+    ``mark_zeros`` puts a × on every weight that is exactly 0 (as L1 regularization makes them).
     """
     W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
     n_to, n_from = W.shape
@@ -96,6 +98,11 @@ def parameter_heatmap(W, b, layer: int, *, gradient: bool = False, epoch: int | 
     fig.add_trace(go.Heatmap(
         z=b.reshape(-1, 1), x=["b"], y=rows, showscale=False, **scale,
         hovertemplate=f"{bias}: to neuron j=%{{y}}<br>value %{{z:.4g}}<extra></extra>"), row=1, col=2)
+    zero_j, zero_k = np.nonzero(W == 0) if mark_zeros else ((), ())
+    if len(zero_j):
+        fig.add_trace(go.Scatter(x=cols[zero_k], y=rows[zero_j], mode="text", text=["×"] * len(zero_j),
+                                 textfont=dict(size=14, color="black"), showlegend=False,
+                                 hovertemplate="exactly 0: j=%{y}, k=%{x}<extra></extra>"), row=1, col=1)
     name = "∂J/∂Θ" if gradient else "Θ"
     when = "" if epoch is None else (f", epoch {epoch}'s update" if gradient else f" after epoch {epoch}")
     fig.update_layout(title=f"{name}<sup>({layer})</sup>: layer {layer} → {layer + 1}{when}",
@@ -139,17 +146,21 @@ def _points(X, Y, name, symbol, *, colour_by_target: bool, dims: int):
 
 
 def surface_figure(xs, ys, P, X_train, Y_train, X_test, Y_test, *, classification=True,
-                   names=("x1", "x2"), output_name="a"):
+                   names=("x1", "x2"), output_name="a", discrete=False):
     """The decision surface P ``(len(ys), len(xs))`` of a 2-input network, with the samples on top.
 
     ``P[i, j]`` is the output at ``(xs[j], ys[i])``. X ``(m, 2)`` and Y ``(m, n_outputs)``; points
     are coloured by Y[:, 0]. For classification the colour scale spans [0, 1] centred at ½ and
-    the decision boundary a = ½ is drawn as a line.
+    the decision boundary a = ½ is drawn as a line; ``discrete`` colours each point of the plane
+    by the class it is given (a ≥ ½ or not) instead of by a. Empty X_test draws no test points.
     """
     P = np.asarray(P, dtype=float)
+    if discrete and classification:
+        P = np.where(np.isfinite(P), (P >= 0.5).astype(float), np.nan)
     scale = (dict(zmin=0, zmax=1, zmid=0.5) if classification else
              dict(zmid=float(np.nanmean(P)) if np.isfinite(P).any() else 0.0))
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, colorscale=DIVERGING, opacity=0.75, name="network", zsmooth="best",
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, colorscale=DIVERGING, opacity=0.75, name="network",
+                               zsmooth=False if discrete else "best",
                                colorbar=dict(title=output_name, thickness=12), **scale,
                                hovertemplate=f"x1 %{{x:.3g}}, x2 %{{y:.3g}}<br>{output_name} = %{{z:.3g}}"
                                              "<extra>network</extra>"))

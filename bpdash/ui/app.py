@@ -13,7 +13,7 @@ import streamlit as st
 from bpdash.config import ConfigError
 from bpdash.plugins import PluginLoadError
 
-from . import files, share, sidebar, state, training
+from . import classroom, edit_weights, files, points, share, sidebar, state, training
 from .text import plain
 from .views import VIEWS, find
 
@@ -48,6 +48,14 @@ def header(exp) -> None:
                f"data **{data.name}**: {data.n_train} training / {data.n_test} test rows, {data.task}.")
 
 
+def choose_view() -> str:
+    """The view selector (starting on a classroom link's view), or the link's view when hidden."""
+    if classroom.is_hidden("views"):
+        return classroom.view(DEFAULT_VIEW)
+    st.session_state.setdefault("view", DEFAULT_VIEW)
+    return st.segmented_control("View", list(VIEWS), key="view", required=True, label_visibility="collapsed")
+
+
 def main() -> None:
     st.set_page_config(page_title="bpdash: watch backpropagation", page_icon="🧠", layout="wide")
     try:
@@ -57,21 +65,23 @@ def main() -> None:
         st.stop()
     share.read_url(registry)  # the session's first run only: the link's settings → the widgets
     config, choice = sidebar.render(registry)
+    choice = points.data_choice(choice)
     share.reconcile(config)
     try:
         exp, notice = files.take_import(choice) or state.sync(config, choice, registry)
     except (ConfigError, ValueError, KeyError) as exc:
         st.error(f"Could not build the network: {exc}")
         st.stop()
-    files.render(exp, registry)
+    if not classroom.is_hidden("saveload"):
+        files.render(exp, registry)
     share.write_url(exp)
     header(exp)
-    share.link(exp, st.session_state.get(state.DATA_KEY))
+    share.link(exp, st.session_state.get(state.DATA_KEY), edit_weights.edited(exp))
     share.notices()
+    classroom.notice()
     plugin_problems(registry)
     if notice:
         (st.warning if notice.startswith("⚠️") else st.info)(notice)
     training.controls(exp)
-    label = st.segmented_control("View", list(VIEWS), key="view", default=DEFAULT_VIEW, required=True,
-                                 label_visibility="collapsed")
+    label = choose_view()
     training.live(lambda e: show_view(label or DEFAULT_VIEW, e, registry))

@@ -128,7 +128,8 @@ def _downloads(exp: Experiment) -> None:
                           width="stretch")
     data_key = st.session_state.get(state.DATA_KEY)
     if data_key is not None and data_key[0] != "generated":
-        st.caption("This run trains on an uploaded CSV file, which the experiment file does not hold: "
+        st.caption(f"This run trains on {'edited data' if data_key[0] == 'edited' else 'an uploaded CSV file'}, "
+                   "which the experiment file does not hold: "
                    f"loading it builds the generated dataset its config names ({exp.config.dataset}).")
 
 

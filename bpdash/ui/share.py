@@ -22,7 +22,7 @@ import streamlit as st
 
 from bpdash.share import from_query_params, share_url, to_query_params
 
-from . import sidebar
+from . import classroom, sidebar
 from .text import plain
 
 READ = "share_url_read"    # set once the session's first run has read the URL
@@ -53,10 +53,13 @@ def read_url(registry) -> None:
         return
     st.session_state[READ] = True
     params = {name: st.query_params.get_all(name) for name in st.query_params}
+    params, room_notices = classroom.read(params)
+    add_notices(room_notices)
     if not params:
         return
     config, notices = from_query_params(params, registry)
     sidebar.apply_config(config)
+    classroom.remember(config)
     add_notices(notices)
     expect(config, using=True)
 
@@ -76,7 +79,7 @@ def reconcile(config) -> None:
 def write_url(exp) -> None:
     """Put the running experiment's config in the URL (only the fields that differ from the
     defaults), when it is not there already."""
-    wanted = to_query_params(exp.config)
+    wanted = {**to_query_params(exp.config), **classroom.url_params()}
     if url_params() != wanted:
         st.query_params.from_dict(wanted)
 
@@ -95,17 +98,26 @@ def base_url() -> str:
     return f"{headers.get('X-Forwarded-Proto', 'http')}://{host}/"
 
 
-def link(exp, data_key) -> None:
-    """The "Copy share link" control: the full link in a code block (it has a copy button)."""
+def link(exp, data_key, edited_weights: bool = False) -> None:
+    """The "Copy share link" control: the full link in a code block (it has a copy button), and
+    the classroom-link builder."""
+    if classroom.is_hidden("share"):
+        return
     url = share_url(base_url(), exp.config) or "?"
     with st.popover("🔗 Copy share link", help="A link that opens this experiment's settings."):
         st.code(url, language=None, wrap_lines=True)
         st.caption("Opening it builds the same data and initial weights; training as many epochs "
                    "gives the same history, bit for bit. The address bar always holds this link.")
         if data_key is not None and data_key[0] != "generated":
-            st.warning("This run trains on an uploaded CSV file, which a link cannot carry: the link "
+            what = "edited data" if data_key[0] == "edited" else "an uploaded CSV file"
+            st.warning(f"This run trains on {what}, which a link cannot carry: the link "
                        f"opens the same settings on the generated dataset {exp.config.dataset!r}. "
                        "Use Save / load in the sidebar to share the whole run.")
+        st.divider()
+        if edited_weights:
+            st.warning("Weights were set by hand in this run: a link cannot carry them; it opens the "
+                       "initial weights its seed draws. Save / load keeps them.")
+        classroom.builder(url)
 
 
 def dismiss() -> None:

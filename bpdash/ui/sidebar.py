@@ -15,7 +15,7 @@ from bpdash.config import (MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, MA
 
 from bpdash.data import DataError, load_csv, read_csv
 
-from . import state
+from . import classroom, features, sidebar_training, state
 from .text import plain
 
 DEFAULTS = ExperimentConfig()
@@ -201,20 +201,39 @@ def apply_config(config: ExperimentConfig, session=None) -> None:
                   data_seed=int(config.data_seed), train_n=int(config.epochs))
     for key, value in values.items():
         s[key] = value
+    sidebar_training.apply_config(config, s)
+    features.apply_config(config, s)
+
+
+def _network(registry) -> dict:
+    st.header("Network")
+    hidden, acts = hidden_layers(registry.activations)
+    return dict(hidden=hidden, activations=acts, **output_and_cost(registry), **initialization(registry))
+
+
+def _data(registry) -> tuple[dict, state.DataChoice]:
+    if classroom.is_hidden("data"):
+        c = classroom.link_config()
+        return {}, state.generated_choice(c.dataset, c.n_samples, c.noise, c.data_seed, c.test_share)
+    st.header("Data")
+    return data_settings(registry)
 
 
 def render(registry) -> tuple[ExperimentConfig | None, state.DataChoice]:
-    """Draw the sidebar; return the config it describes (None if invalid) and the data choice."""
+    """Draw the sidebar; return the config it describes (None if invalid) and the data choice.
+
+    Controls a classroom link hides are not drawn; their fields keep the link's values."""
     with st.sidebar:
-        st.header("Network")
-        hidden, acts = hidden_layers(registry.activations)
-        fields = dict(hidden=hidden, activations=acts, **output_and_cost(registry),
-                      **initialization(registry), **training_settings())
-        st.header("Data")
-        data_fields, choice = data_settings(registry)
+        fields = {} if classroom.is_hidden("network") else _network(registry)
+        if not classroom.is_hidden("training"):
+            st.header("Training")
+            fields.update(training_settings(), **sidebar_training.render(registry))
+        data_fields, choice = _data(registry)
+        if not classroom.is_hidden("features"):
+            fields.update(features.render(choice))
         fields.update(data_fields, epochs=int(st.session_state.get("train_n", DEFAULTS.epochs)))
         try:
-            config = DEFAULTS.replace(**fields)
+            config = DEFAULTS.replace(**classroom.fixed(fields))
         except ConfigError as exc:
             for name, message in exc.errors.items():
                 st.error(f"{name}: {message}")

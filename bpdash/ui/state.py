@@ -180,6 +180,6 @@ def scores(exp: Experiment) -> tuple[int, dict, dict | None]:
     key = (id(trainer), trainer.epoch, id(exp.net.weights[0]))
     cached = st.session_state.get(SCORES)
     if cached is None or cached[0] != key:
-        test = trainer.evaluate(data.X_test, data.Y_test) if data.n_test else None
+        test = trainer.evaluate(exp.inputs(data.X_test), data.Y_test) if data.n_test else None
         cached = st.session_state[SCORES] = (key, (trainer.epoch, trainer.evaluate(), test))
     return cached[1]

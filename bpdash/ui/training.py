@@ -18,7 +18,7 @@ import streamlit as st
 
 from bpdash.config import MAX_EPOCHS
 
-from . import state
+from . import classroom, state
 
 TICK_S = 0.5        # a fragment rerun every half second while playing
 BUDGET_S = 0.35     # of which this much trains at most; the rest draws the charts
@@ -53,7 +53,7 @@ def tick_budget() -> float:
 def toggle_play() -> None:
     """Callback of Play/Pause."""
     exp = state.experiment()
-    state.set_running(not state.is_running() and exp is not None and not exp.trainer.diverged
+    state.set_running(not state.is_running() and exp is not None and not halted(exp.trainer)
                       and epochs_left(exp.trainer) > 0)
 
 
@@ -63,7 +63,7 @@ def train_n(trainer, epochs: int) -> None:
     bar = st.progress(0.0, text=f"Training {epochs} epochs…")
     chunk = max(1, math.ceil(epochs / PROGRESS_STEPS))
     done = 0
-    while done < epochs and not trainer.diverged:
+    while done < epochs and not halted(trainer):
         step = min(chunk, epochs - done)
         trainer.fit(step)
         done += step
@@ -71,26 +71,44 @@ def train_n(trainer, epochs: int) -> None:
     bar.empty()
 
 
+def halted(trainer) -> bool:
+    """Whether training cannot go on: diverged, or stopped by a stopping rule."""
+    return trainer.diverged or bool(getattr(trainer, "stopped", False))
+
+
+def _train_buttons(trainer, step, many, n, disabled: bool) -> None:
+    """Step, and N epochs with Train N (each left out when a classroom link hides it)."""
+    if classroom.is_hidden("train_n"):
+        n_epochs = classroom.link_config().epochs
+    else:
+        n_epochs = n.number_input("N epochs", min_value=1, max_value=MAX_EPOCHS, step=100, key="train_n")
+    if not classroom.is_hidden("step") and step.button(
+            "Step", key="step", disabled=disabled, width="stretch",
+            help="One epoch: one pass of gradient descent over the training set."):
+        with state.lock():
+            trainer.run_epoch()
+    if not classroom.is_hidden("train_n") and many.button(f"Train {n_epochs} epochs", key="train_many",
+                                                          disabled=disabled, width="stretch"):
+        with state.lock():
+            train_n(trainer, int(n_epochs))
+
+
 def controls(exp) -> None:
-    """The row of buttons. Step and Train N act here, in the run of their click."""
+    """The row of buttons. Step and Train N act here, in the run of their click. A classroom link
+    may hide any of them."""
     running, trainer = state.is_running(), exp.trainer
     full = epochs_left(trainer) == 0
     step, many, n, play, speed, reset = st.columns([1, 1.3, 1, 1, 1, 1], vertical_alignment="bottom")
     st.session_state.setdefault("train_n", exp.config.epochs)
-    n_epochs = n.number_input("N epochs", min_value=1, max_value=MAX_EPOCHS, step=100, key="train_n")
-    if step.button("Step", key="step", disabled=running or full, width="stretch",
-                   help="One epoch: one pass of gradient descent over the training set."):
-        with state.lock():
-            trainer.run_epoch()
-    if many.button(f"Train {n_epochs} epochs", key="train_many", disabled=running or full, width="stretch"):
-        with state.lock():
-            train_n(trainer, int(n_epochs))
-    play.button("‖ Pause" if running else "▶ Play", key="play", on_click=toggle_play, width="stretch",
-                type="primary", help="Live training: the charts update about twice a second.")
-    speed.selectbox("Play speed", list(SPEEDS), key="play_speed",
-                    help="Epochs per second while playing: slow it down to watch each step.")
-    reset.button("↺ Reset", key="reset", on_click=state.reset, width="stretch",
-                 help="Back to epoch 0: initial weights drawn again from the seed.")
+    _train_buttons(trainer, step, many, n, running or full)
+    if not classroom.is_hidden("play"):
+        play.button("‖ Pause" if running else "▶ Play", key="play", on_click=toggle_play, width="stretch",
+                    type="primary", help="Live training: the charts update about twice a second.")
+        speed.selectbox("Play speed", list(SPEEDS), key="play_speed",
+                        help="Epochs per second while playing: slow it down to watch each step.")
+    if not classroom.is_hidden("reset"):
+        reset.button("↺ Reset", key="reset", on_click=state.reset, width="stretch",
+                     help="Back to epoch 0: initial weights drawn again from the seed.")
     if epochs_left(trainer) == 0:
         st.info(f"This run reached {MAX_EPOCHS:,} epochs, the limit: press ↺ Reset to start over.")
 
@@ -113,14 +131,16 @@ def _tick(exp) -> float:
 
     Returns the seconds spent training."""
     trainer, start = exp.trainer, time.perf_counter()
-    if state.is_running() and not trainer.diverged:
+    if state.is_running() and not halted(trainer):
         rate = SPEEDS.get(st.session_state.get("play_speed"))
         limit = epochs_left(trainer) if rate is None else min(epochs_left(trainer), max(1, round(rate * TICK_S)))
         train_for(trainer, tick_budget(), limit)
     trained = time.perf_counter() - start
-    stop = trainer.diverged or epochs_left(trainer) == 0
+    stop = halted(trainer) or epochs_left(trainer) == 0
     if trainer.diverged:
         st.error(trainer.message + " Lower the learning rate η and press ↺ Reset to start over.")
+    elif getattr(trainer, "stopped", False):
+        st.success(f"Stopped at epoch {trainer.epoch}: {trainer.stop_reason}", icon="⏹")
     if stop and state.is_running():
         state.set_running(False)
         st.rerun()  # a full run, so the fragment stops ticking and Play shows again

@@ -14,6 +14,7 @@ VIEWS = {
     "Gradients": ("weights", "render_gradients"),
     "Predictions": ("predictions", "render"),
     "Network": ("network", "render"),
+    "Neurons": ("neurons", "render"),
     "Symmetry lab": ("symmetry", "render"),
     "Backprop inspector": ("inspector", "render"),
     "Gradient check": ("gradcheck", "render"),

@@ -46,10 +46,12 @@ def render(exp, registry) -> None:
         st.info(f"This network has {n_params} parameters: the check needs {2 * n_params} forward "
                 "passes. Press the button to run it.")
         return
-    checks = gradient_check(net, X, Y, exp.config.cost, step=step)
+    c = exp.config
+    checks = gradient_check(net, X, Y, c.cost, step=step, regularization=c.regularization, reg_rate=c.reg_rate)
     st.session_state["gradcheck_result"] = [
         {"layer": c.layer, "relative_error": c.relative_error, "passed": c.passed()} for c in checks]
-    st.caption(f"{net.describe()}, cost {exp.config.cost}, on {len(X)} training samples, "
+    reg = f", {c.regularization.upper()} regularization λ = {c.reg_rate:g}" if c.regularization != "none" else ""
+    st.caption(f"{net.describe()}, cost {exp.config.cost}{reg}, on {len(X)} training samples, "
                f"epoch {trainer.epoch}, h = {step:g}.")
     table = _table(checks)
     st.dataframe(table.style.apply(_colour, axis=1).format(

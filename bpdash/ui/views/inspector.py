@@ -86,12 +86,32 @@ def _output_formula(exp, registry, fused: bool) -> None:
         st.latex(rf"\delta^{{({L})}} = \frac{{\partial J}}{{\partial a^{{({L})}}}} \odot f'(z^{{({L})}})")
 
 
+def _penalty_latex(config, l: int) -> str:
+    """The regularization's term of ∂J/∂Θ^(l) (biases get none), or ""."""
+    if config.regularization == "none" or config.reg_rate == 0:
+        return ""
+    return (rf" + \lambda\,\Theta^{{({l})}}" if config.regularization == "l2"
+            else rf" + \lambda\,\mathrm{{sign}}(\Theta^{{({l})}})")
+
+
+def _regularization(config) -> None:
+    """The regularized cost, when there is a penalty."""
+    if not _penalty_latex(config, 1):
+        return
+    R = (r"\frac{\lambda}{2}\sum_l \sum_{jk} (\theta_{jk}^{(l)})^2" if config.regularization == "l2"
+         else r"\lambda \sum_l \sum_{jk} |\theta_{jk}^{(l)}|")
+    st.latex(rf"J(\theta) = J_{{\text{{data}}}}(\theta) + {R}, \quad \lambda = {config.reg_rate:g}"
+             r"\quad\text{(biases are not regularized)}")
+
+
 def _forward_and_backward(exp, registry, X, Y, fused: bool) -> None:
     net = exp.net
-    grads = net.backprop(X, Y, exp.config.cost)
+    c = exp.config
+    grads = net.backprop(X, Y, c.cost, c.regularization, c.reg_rate)
     st.subheader("Forward pass, δ and ∂J/∂Θ, layer by layer")
     st.caption(f"J = {grads.cost:.6g} on {len(X)} sample(s)" + (f"; tables show the first {MAX_ROWS}"
                                                                   if len(X) > MAX_ROWS else ""))
+    _regularization(c)
     for l in range(1, net.n_layers):
         with st.expander(f"Layer {l} → {l + 1}", expanded=net.n_layers <= 4):
             if l == 1:
@@ -106,7 +126,7 @@ def _forward_and_backward(exp, registry, X, Y, fused: bool) -> None:
                          rf" \odot f'(z^{{({l + 1})}})")
             _show(_layer_table(grads, l + 1), f"inspector_layer_{l + 1}")
             st.latex(rf"\frac{{\partial J}}{{\partial \Theta^{{({l})}}}} = (\delta^{{({l + 1})}})^\top a^{{({l})}}"
-                     + (rf", \quad \frac{{\partial J}}{{\partial b^{{({l})}}}} = \sum_i \delta_i^{{({l + 1})}}"
+                     + _penalty_latex(c, l) + (rf", \quad \frac{{\partial J}}{{\partial b^{{({l})}}}} = \sum_i \delta_i^{{({l + 1})}}"
                         if net.bias else ""))
             _show(_gradient_table(grads, l, net.bias), f"inspector_grad_{l}")
 
@@ -137,11 +157,15 @@ def _chain_rule(exp, X, Y, sample) -> None:
     net = exp.net
     st.subheader("One weight, path by path")
     layer, j, k = _weight_choice(net)
-    result = chain_rule(net, X, Y, exp.config.cost, layer, j, k, sample=sample)
+    c = exp.config
+    result = chain_rule(net, X, Y, c.cost, layer, j, k, sample=sample, regularization=c.regularization,
+                        reg_rate=c.reg_rate)
     numeric = numeric_gradient(net, X if sample is None else X[sample:sample + 1],
-                               Y if sample is None else Y[sample:sample + 1], exp.config.cost, layer, j, k)
+                               Y if sample is None else Y[sample:sample + 1], c.cost, layer, j, k,
+                               regularization=c.regularization, reg_rate=c.reg_rate)
     st.session_state[RESULT] = {"weight": (layer, j, k), "sample": sample, "chain_rule": result.total,
-                                "backprop": result.backprop, "numeric": numeric, "paths": result.n_paths}
+                                "backprop": result.backprop, "numeric": numeric, "paths": result.n_paths,
+                                "regularization_term": result.regularization_term}
     st.markdown(f"**{result.label}**: {result.n_paths} path(s) lead from neuron {j} of layer {layer + 1} "
                 f"to the output{'s' * (net.sizes[-1] > 1)}; each multiplies the local derivatives along it"
                 + (", summed over the samples." if sample is None else "."))
@@ -157,8 +181,12 @@ def _chain_rule(exp, X, Y, sample) -> None:
             table["product"] = first.products
             _show(table.set_index(pd.RangeIndex(1, len(table) + 1, name="sample")).head(MAX_ROWS),
                   "inspector_first_path")
+    if result.regularization_latex:
+        st.latex(rf"\frac{{\partial J}}{{\partial \theta}} = \sum_{{\text{{paths}}}} + {result.regularization_latex}"
+                 rf" = {result.total:.6g} + ({result.regularization_term:.6g}) = {result.gradient:.6g}")
     a, b, c = st.columns(3)
-    a.metric("Σ over paths (chain rule)", f"{result.total:.10g}")
+    a.metric("Σ over paths + λ term" if result.regularization_latex else "Σ over paths (chain rule)",
+             f"{result.gradient:.10g}")
     b.metric("backprop (δ^(l+1))ᵀ a^(l)", f"{result.backprop:.10g}")
     c.metric("finite difference", f"{numeric:.10g}")
 

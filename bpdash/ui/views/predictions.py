@@ -9,6 +9,8 @@ import streamlit as st
 from bpdash import surface
 from bpdash.charts.training import curve_figure, data_figure, predicted_actual_figure, surface_figure
 
+from .. import points
+
 RESOLUTION = 60
 TABLE_ROWS = 200
 
@@ -22,25 +24,33 @@ def _output(data) -> int:
     return names.index(name)
 
 
-def _surface(exp, o: int):
+def _test(data, show_test: bool):
+    """(X_test, Y_test), or empty ones when the test points are switched off."""
+    return (data.X_test, data.Y_test) if show_test else (data.X_test[:0], data.Y_test[:0])
+
+
+def _surface(exp, o: int, show_test: bool, discrete: bool):
     data = exp.data
     X = np.vstack([data.X_train, data.X_test])
-    xs, ys, P = surface.prediction_grid(exp.net, X, RESOLUTION, output=o)
-    return surface_figure(xs, ys, P, data.X_train, data.Y_train[:, [o]], data.X_test, data.Y_test[:, [o]],
+    xs, ys, P = surface.prediction_grid(exp.net, X, RESOLUTION, output=o, transform=exp.transform)
+    X_test, Y_test = _test(data, show_test)
+    return surface_figure(xs, ys, P, data.X_train, data.Y_train[:, [o]], X_test, Y_test[:, [o]],
                           classification=data.task == "classification", names=data.feature_names,
-                          output_name=f"a<sub>{o + 1}</sub>")
+                          output_name=f"a<sub>{o + 1}</sub>", discrete=discrete)
 
 
-def _curve(exp, o: int):
+def _curve(exp, o: int, show_test: bool):
     data = exp.data
     x, y = surface.fitted_curve(exp.net, np.vstack([data.X_train, data.X_test]), output=o)
-    return curve_figure(x, y, data.X_train, data.Y_train[:, [o]], data.X_test, data.Y_test[:, [o]],
+    X_test, Y_test = _test(data, show_test)
+    return curve_figure(x, y, data.X_train, data.Y_train[:, [o]], X_test, Y_test[:, [o]],
                         names=(data.feature_names[0], data.target_names[o]))
 
 
 def _scatter(exp, o: int):
     data = exp.data
-    P_train, P_test = surface.predictions(exp.net, data.X_train), surface.predictions(exp.net, data.X_test)
+    P_train, P_test = (surface.predictions(exp.net, exp.inputs(data.X_train)),
+                       surface.predictions(exp.net, exp.inputs(data.X_test)))
     return predicted_actual_figure(data.Y_train[:, o], P_train[:, o], data.Y_test[:, o], P_test[:, o],
                                    output_name=data.target_names[o])
 
@@ -57,19 +67,33 @@ def _data(data) -> None:
     st.caption(f"The first {min(TABLE_ROWS, data.n_train)} of {data.n_train} training rows.")
 
 
+def _toggles(data) -> tuple[bool, bool]:
+    """"Show test data" and, for a classification surface, "Discretize output"."""
+    st.session_state.setdefault("predictions_show_test", True)
+    left, right = st.columns(2)
+    show_test = left.toggle("Show test data", key="predictions_show_test", disabled=not data.n_test)
+    discrete = False
+    if data.n_features == 2 and data.task == "classification":
+        discrete = right.toggle("Discretize output", key="predictions_discretize",
+                                help="Colour the plane by the predicted class (a ≥ ½) instead of by a.")
+    return show_test, discrete
+
+
 def render(exp, registry) -> None:
-    """What the network predicts, on top of the data it learns from."""
+    """What the network predicts, on top of the data it learns from; and editing the data."""
     data = exp.data
+    points.editor(data)
     if st.toggle("Show the data alone", key="predictions_data_only"):
         _data(data)
         return
     o = _output(data)
+    show_test, discrete = _toggles(data)
     if data.n_features == 2:
-        figure = _surface(exp, o)
+        figure = _surface(exp, o, show_test, discrete)
     elif data.n_features == 1:
-        figure = _curve(exp, o)
+        figure = _curve(exp, o, show_test)
     else:
         figure = _scatter(exp, o)
     st.plotly_chart(figure, key="predictions_chart")
-    st.caption(f"{data.name}: {data.n_train} training rows (●) and {data.n_test} test rows (×), "
-               f"{data.task}.")
+    st.caption(f"{data.name}: {data.n_train} training rows (●) and {data.n_test} test rows (×"
+               f"{'' if show_test else ', hidden'}), {data.task}.")

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+import numpy as np
+
 from bpdash.charts.training import downsample, parameter_animation, parameter_heatmap
+
+from .. import edit_weights
 
 MAX_FRAMES = 40
 
@@ -52,16 +56,32 @@ def _show(exp, gradient: bool) -> None:
     if snap.epoch != epoch:
         st.caption(f"Showing the nearest kept snapshot: epoch {snap.epoch}.")
     weights, biases = (snap.grad_weights, snap.grad_biases) if gradient else (snap.weights, snap.biases)
+    if not gradient:
+        _zeros(weights)
     for l, (W, b) in enumerate(zip(weights, biases), start=1):
         if replay:
             figure = parameter_animation(_frames(snapshots, l, gradient), l, gradient=gradient)
         else:
-            figure = parameter_heatmap(W, b, l, gradient=gradient, epoch=snap.epoch)
+            figure = parameter_heatmap(W, b, l, gradient=gradient, epoch=snap.epoch, mark_zeros=not gradient)
         st.plotly_chart(figure, key=f"{prefix}_heatmap_{l}")
 
 
+ZEROS = "weights_exact_zeros"
+
+
+def _zeros(weights) -> None:
+    """How many weights are exactly 0 (L1 regularization makes them), kept in session state."""
+    n = sum(int(np.count_nonzero(W == 0)) for W in weights)
+    st.session_state[ZEROS] = n
+    if n:
+        total = sum(W.size for W in weights)
+        st.caption(f"× marks a weight that is exactly 0: {n} of {total} weights are exactly 0 "
+                   "(L1 regularization drives weights there).")
+
+
 def render(exp, registry) -> None:
-    """Θ^(l) and b^(l), l = 1 … L−1."""
+    """Θ^(l) and b^(l), l = 1 … L−1; and setting one by hand."""
+    edit_weights.editor(exp)
     st.caption(r"$\theta_{jk}^{(l)}$ connects neuron k of layer l to neuron j of layer l+1 (its 'mailing "
                "label'). Blue is positive, red negative, white zero.")
     _show(exp, gradient=False)

@@ -1,0 +1,138 @@
+"""The update step through an optimizer plugin, with its state, and L1's exact zeros.
+
+``bpdash.trainer`` performs plain gradient descent θ := θ − η ∂J/∂θ itself, fused with the
+history's norms (its fast path). Every other case goes through an ``Updater``: any optimizer
+that is not ``plain`` (momentum, Adam, …), and plain gradient descent with L1 regularization,
+whose update is followed by ``bpdash.regularization.clip_l1`` (the numbers of a plain step are
+the fast path's: θ − η g).
+
+The parameters handed to the optimizer are θ = [Θ^(1) … Θ^(L−1), b^(1) … b^(L−1)] (the biases
+only when the network has them), the gradients ∂J/∂θ in the same order, the regularization's
+terms already in the weights' gradients. ``t`` counts the updates, 1 for the first (every
+mini-batch is one).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .records import Optimizer
+from .regularization import clip_l1
+from .validation import RecordError, check_optimizer_state
+
+DEFAULT_HP = {"momentum": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+
+
+def hyperparameters(optimizer_params=None) -> dict:
+    """``{"momentum", "beta2", "epsilon"}``: DEFAULT_HP updated with ``optimizer_params``
+    (unknown keys raise ValueError, values must be finite numbers)."""
+    hp = dict(DEFAULT_HP)
+    for key, value in (optimizer_params or {}).items():
+        if key not in hp:
+            raise ValueError(f"optimizer_params: unknown key {key!r}; the keys are {', '.join(hp)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"optimizer_params[{key!r}] must be a finite number, got {value!r}")
+        hp[key] = float(value)
+    return hp
+
+
+class Updater:
+    """Updates a network's parameters by ``optimizer`` (a ``bpdash.records.Optimizer``).
+
+    ``l1_rate``: λ of L1 regularization (0 for none): after each step, ``clip_l1`` sets the
+    weights that crossed 0 (or stay at it) to exactly 0. ``state`` and ``t`` are the
+    optimizer's memory and update count, saved with a run (``export``, ``load``).
+    """
+
+    def __init__(self, optimizer, net, hp: dict, l1_rate: float = 0.0):
+        self.optimizer, self.hp, self.l1_rate, self.bias = optimizer, hp, float(l1_rate), net.bias
+        self.reset(net)
+
+    def params(self, net) -> list:
+        """θ as the optimizer sees it: the weights, then the biases (when the network has them)."""
+        return list(net.weights) + (list(net.biases) if self.bias else [])
+
+    def reset(self, net) -> None:
+        """A fresh state for ``net``'s parameters, t = 0."""
+        self.t = 0
+        self.state = self.optimizer.init([p.copy() for p in self.params(net)])
+
+    def apply(self, net, dW, db, lr: float):
+        """One update of ``net`` with ∂J/∂Θ ``dW`` and ∂J/∂b ``db`` at step size ``lr``; returns
+        (‖∂J/∂Θ^(l)‖ per layer, ‖Θ^(l)‖ after, Σ b^(l) after) as ``Trainer._last_update`` does."""
+        n = len(dW)
+        old = self.params(net)
+        self.t += 1
+        new = self.optimizer.step(old, list(dW) + (list(db) if self.bias else []), self.state,
+                                  lr, self.hp, self.t)
+        new = [np.asarray(p, dtype=float) for p in new]
+        weights = new[:n]
+        if self.l1_rate > 0:
+            # clip_l1 writes in place: into a copy when the optimizer returned a state array
+            weights = [clip_l1(W_old, W.copy() if any(np.shares_memory(W, s) for s in self._state_arrays())
+                               else W, g, self.l1_rate)
+                       for W_old, W, g in zip(old[:n], weights, dW)]
+        net.weights = weights
+        if self.bias:
+            net.biases = new[n:]
+        grad_norms = [math.sqrt(float(g.ravel().dot(g.ravel()))) for g in dW]
+        weight_norms = [math.sqrt(float(W.ravel().dot(W.ravel()))) for W in weights]
+        bias_sum = float(sum(float(b.sum()) for b in net.biases)) if self.bias else 0.0
+        return grad_norms, weight_norms, bias_sum
+
+    def _state_arrays(self):
+        return [a for arrays in self.state.values() for a in arrays]
+
+    def finite(self) -> bool:
+        """Whether every value of the state is finite (False after a diverged update)."""
+        return all(np.isfinite(a).all() for a in self._state_arrays())
+
+    def export(self) -> dict:
+        """``{"name", "t", "state": {key: [nested lists]}}``: JSON-ready, exact (floats by repr)."""
+        return {"name": self.optimizer.name, "t": self.t,
+                "state": {key: [np.asarray(a).tolist() for a in arrays] for key, arrays in self.state.items()}}
+
+    def load(self, saved: dict, net) -> None:
+        """Take the state ``export`` gave (arrays or nested lists) for ``net``'s parameters;
+        ValueError when its name, keys or shapes do not fit this optimizer and network."""
+        if not isinstance(saved, dict):
+            raise ValueError("optimizer_state must be a dict with name, t and state")
+        if saved.get("name", self.optimizer.name) != self.optimizer.name:
+            raise ValueError(f"optimizer_state is for optimizer {saved.get('name')!r}, "
+                             f"but this run uses {self.optimizer.name!r}")
+        t = saved.get("t")
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
+            raise ValueError(f"optimizer_state t must be a whole number ≥ 0, got {t!r}")
+        raw = saved.get("state")
+        if not isinstance(raw, dict):
+            raise ValueError("optimizer_state state must be a dict of name → list of arrays")
+        fresh = self.optimizer.init([p.copy() for p in self.params(net)])
+        if set(raw) != set(fresh):
+            raise ValueError(f"optimizer_state holds {sorted(raw)}, but {self.optimizer.name!r} keeps "
+                             f"{sorted(fresh)}")
+        try:
+            state = {key: [np.array(a, dtype=float) for a in arrays] for key, arrays in raw.items()}
+            check_optimizer_state(state, [p.shape for p in self.params(net)], "optimizer_state")
+        except (TypeError, ValueError, RecordError) as exc:
+            raise ValueError(str(exc)) from None
+        self.t, self.state = int(t), state
+
+
+def _plain_step(params, grads, state, lr, hp, t):
+    return [p - lr * g for p, g in zip(params, grads)]
+
+
+# The engine's own plain gradient descent, for a registry without the "gd" plugin (one built by
+# hand in a test): the trainer's fast path needs no more than ``plain=True``.
+PLAIN_GD = Optimizer("gd", lambda params: {}, _plain_step, "θ := θ − η ∂J/∂θ", plain=True)
+
+
+def resolve(registry, optimizer):
+    """The Optimizer record for ``optimizer`` (a name or a record) from ``registry``."""
+    if not isinstance(optimizer, str):
+        return optimizer
+    table = getattr(registry, "optimizers", {})
+    if optimizer == "gd" and "gd" not in table:
+        return PLAIN_GD
+    return registry.get("optimizers", optimizer)
