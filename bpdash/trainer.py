@@ -27,7 +27,6 @@ no temporary as large as a weight matrix is made and thrown away. Each faster fo
 """
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 
@@ -35,67 +34,17 @@ import numpy as np
 import pandas as pd
 
 from . import regularization
+from .history import HistoryTable
+from .metrics import hits, labels_of
+from .minibatch import MiniBatches
 from .network import Network, as_matrix
 from .snapshots import SnapshotStore
 from .training_options import TrainingOptions
 from .validation import RecordError, check_value_and_delta
 
-# ½ as a 0-d array: numpy converts a Python float on every call (≈0.2 µs on small arrays)
-HALF = np.array(0.5)
-HALF.flags.writeable = False
 
 
-class HistoryTable:
-    """History rows, appended as tuples (cheap in the epoch loop) and kept as a float table.
-
-    Pending tuples move into a growing float64 array every ``FLUSH`` rows and whenever the frame
-    is asked for, so memory is 8 bytes a value and building the DataFrame never walks Python
-    tuples again. A frame, once returned, never changes: later rows go beyond its end.
-    """
-
-    FLUSH = 4096
-
-    def __init__(self, columns, table=None):
-        self.columns = list(columns)
-        self._table = np.empty((0, len(columns))) if table is None else np.array(table, float)
-        self._n = len(self._table)
-        self._pending: list[tuple] = []
-        self._frame = None
-
-    def __len__(self) -> int:
-        return self._n + len(self._pending)
-
-    def append(self, row: tuple) -> None:
-        self._pending.append(row)
-        if len(self._pending) >= self.FLUSH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._pending:
-            return
-        # fromiter over the values one after another: np.array(rows) would first discover the
-        # nesting of the list of tuples, twice as slow (≈0.5 µs a row, a few % of a small epoch)
-        new = np.fromiter(itertools.chain.from_iterable(self._pending), float,
-                          len(self._pending) * len(self.columns)).reshape(-1, len(self.columns))
-        end = self._n + len(new)
-        if end > len(self._table):  # grow by doubling: appends stay amortized O(1)
-            grown = np.empty((max(end, 2 * len(self._table), 1024), len(self.columns)))
-            grown[:self._n] = self._table[:self._n]
-            self._table = grown
-        self._table[self._n:end] = new
-        self._n, self._pending = end, []
-
-    def frame(self) -> pd.DataFrame:
-        self._flush()
-        if self._frame is None or len(self._frame) != self._n:
-            rows = self._table[:self._n]
-            data = {name: rows[:, i] for i, name in enumerate(self.columns)}
-            data["epoch"] = rows[:, 0].astype(np.int64)
-            self._frame = pd.DataFrame(data, columns=self.columns)
-        return self._frame
-
-
-class Trainer(TrainingOptions):
+class Trainer(TrainingOptions, MiniBatches):
     """Trains ``net`` on X ``(m, sizes[0])`` and Y ``(m, sizes[-1])`` with step size η = ``learning_rate``.
 
     ``batch_size=None`` is the full batch. ``seed`` drives the mini-batch shuffling, so the same
@@ -141,8 +90,8 @@ class Trainer(TrainingOptions):
         self._ones = np.ones(len(self.X))
         self._batch_buffers: dict[int, tuple] = {}  # rows in a mini-batch → (X, Y) buffers, see _batch
         self._dW_buffers = None  # see _gradient_buffers
-        self._labels = self._labels_of(self.Y)
-        self._test_labels = None if self.X_test is None else self._labels_of(self.Y_test)
+        self._labels = labels_of(self.Y, self.task)
+        self._test_labels = None if self.X_test is None else labels_of(self.Y_test, self.task)
         self.epoch = 0
         self.diverged = False
         self.message = ""
@@ -161,7 +110,7 @@ class Trainer(TrainingOptions):
         if isinstance(value, bool) or not np.isfinite(value) or value <= 0:
             raise ValueError(f"learning_rate must be a finite number > 0, got {value!r}")
         self._learning_rate = self._eta = float(value)  # η, and η of the epoch (see _use_rate)
-        self._minus_eta = np.array(-self._learning_rate)  # 0-d, like HALF: the update's factor
+        self._minus_eta = np.array(-self._learning_rate)  # 0-d: numpy converts a Python float on every call
 
     @property
     def columns(self) -> list[str]:
@@ -200,7 +149,10 @@ class Trainer(TrainingOptions):
             return None
         self.net.check_parameters()
         with np.errstate(all="ignore"):  # overflow is caught as divergence, not warned about
-            row = self._epoch_function()()
+            try:
+                row = self._epoch_function()()
+            except Exception as exc:  # a plugin's f, f′, cost or optimizer raised mid-epoch
+                return self._fail(exc)
         return None if row is None else dict(zip(self.columns, row))
 
     def fit(self, epochs: int, callback=None) -> pd.DataFrame:
@@ -211,12 +163,26 @@ class Trainer(TrainingOptions):
         self.net.check_parameters()
         columns, epoch, stops = self.columns, self._epoch_function(), self._stopper is not None
         with np.errstate(all="ignore"):
-            for _ in range(0 if self.diverged or self.stopped else int(epochs)):
-                row = epoch()  # None: diverged
-                if row is None or (callback is not None and callback(self, dict(zip(columns, row)))) \
-                        or (stops and self.stopped):
-                    break
+            try:
+                for _ in range(0 if self.diverged or self.stopped else int(epochs)):
+                    row = epoch()  # None: diverged
+                    if row is None or (callback is not None and callback(self, dict(zip(columns, row)))) \
+                            or (stops and self.stopped):
+                        break
+            except Exception as exc:  # a plugin's f, f′, cost or optimizer raised mid-epoch
+                self._fail(exc)
         return self.history
+
+    def _fail(self, exc: Exception) -> None:
+        """Stop like a divergence after a plugin raised: the parameters of the epoch's start stay."""
+        self.net.weights, self.net.biases = getattr(self, "_start", (self.net.weights, self.net.biases))
+        if self._updater is not None:
+            self._updater.reset(self.net)
+        self.diverged = True
+        plugins = ", ".join(dict.fromkeys([*self.net.activation_names, self.cost.name]))
+        self.message = (f"Training stopped in epoch {self.epoch + 1}: a plugin raised "
+                        f"{type(exc).__name__}: {str(exc)[:200]} (this run uses {plugins}). "
+                        f"The network keeps its weights from epoch {self.epoch}.")
 
     def evaluate(self, X=None, Y=None) -> dict:
         """Cost (and accuracy) of the current parameters on (X, Y), default the training set."""
@@ -230,16 +196,16 @@ class Trainer(TrainingOptions):
 
     def _epoch(self):
         net = self.net
-        start = (net.weights, net.biases)
+        self._start = start = (net.weights, net.biases)  # what a failed epoch falls back to
         test_cost, test_accuracy = (math.nan, math.nan) if self.X_test is None else self._test_metrics()
         labels = self._labels
         if self.batch_size is None:
             J, A, dW, db = self._gradients(self.X, self.Y)
             if self._regularized:
                 J = self._regularize(J, dW)
-            hits = 0 if labels is None else self._hits(A, labels)
+            right = 0 if labels is None else hits(A, labels)
         else:
-            J, hits, dW, db = self._mini_batches()
+            J, right, dW, db = self._mini_batches()
         updater = self._updater
         grad_norms, weight_norms, bias_sum = (self._last_update(dW, db) if updater is None
                                               else updater.apply(net, dW, db, self._eta))
@@ -254,60 +220,11 @@ class Trainer(TrainingOptions):
                             f"probably too high; the network keeps its weights from epoch {self.epoch}.")
             return None
         self.epoch = epoch = self.epoch + 1
-        row = (epoch, J, test_cost, math.nan if labels is None else hits / len(self.X), test_accuracy,
+        row = (epoch, J, test_cost, math.nan if labels is None else right / len(self.X), test_accuracy,
                *grad_norms, *weight_norms)
         self._history.append(row)
         self.snapshots.record(epoch, tuple(net.weights), tuple(net.biases), tuple(dW), tuple(db))
         return row
-
-    def _mini_batches(self):
-        """One update per mini-batch in a shuffled order but the last, whose gradients are
-        returned for ``_last_update``: (J, hits, ∂J/∂Θ, ∂J/∂b), J and hits over the whole epoch."""
-        labels, m, updater = self._labels, len(self.X), self._updater
-        J, hits = 0.0, 0
-        order = self.rng.permutation(m)
-        batches = [order[i:i + self.batch_size] for i in range(0, m, self.batch_size)]
-        last = len(batches) - 1
-        for i, rows in enumerate(batches):
-            # Only the last batch's gradients and parameters outlive the epoch (snapshot, net);
-            # the others are the epoch's own, so no new memory is spent on them: the first
-            # batch's gradients become the parameters, the middle batches' go into kept buffers
-            # and the parameters take their steps in place (see _update).
-            # (an optimizer plugin may keep a reference to its gradients: no buffers for it)
-            scratch = self._gradient_buffers() if 0 < i < last and updater is None else None
-            Jb, A, dW, db = self._gradients(*self._batch(rows), into=scratch)
-            if self._regularized:
-                Jb = self._regularize(Jb, dW)
-            J += Jb * len(rows) / m
-            if labels is not None:
-                hits += self._hits(A, labels.take(rows, axis=0))
-            if i < last:
-                if updater is None:
-                    self._update(dW, db, scratch_parameters=0 < i)
-                else:
-                    updater.apply(self.net, dW, db, self._eta)
-        return J, hits, dW, db
-
-    def _gradient_buffers(self):
-        """Arrays shaped like the weights, kept for the gradients of the mini-batches in the
-        middle of an epoch: fresh memory for them every batch costs page faults on large layers."""
-        if self._dW_buffers is None:
-            self._dW_buffers = [np.empty(W.shape) for W in self.net.weights]
-        return self._dW_buffers
-
-    def _batch(self, rows):
-        """(X[rows], Y[rows]), gathered into arrays kept for the purpose: a batch is needed only
-        until its update, and fresh memory for it every batch costs page faults on large inputs.
-        (mode="clip" lets take() write straight into the buffer; "raise" would copy through a
-        temporary, and the rows of a permutation are always in range.)"""
-        buffers = self._batch_buffers.get(len(rows))
-        if buffers is None:
-            n = len(rows)
-            buffers = self._batch_buffers[n] = (np.empty((n, self.X.shape[1])), np.empty((n, self.Y.shape[1])))
-        X_batch, Y_batch = buffers
-        self.X.take(rows, axis=0, out=X_batch, mode="clip")
-        self.Y.take(rows, axis=0, out=Y_batch, mode="clip")
-        return X_batch, Y_batch
 
     def _gradients(self, X, Y, into=None):
         """(J, a^(L), ∂J/∂Θ, ∂J/∂b) on the batch (X, Y): the backprop of ``Network.backprop``
@@ -463,26 +380,9 @@ class Trainer(TrainingOptions):
             return math.nan, math.nan
         J, A = self._cost_and_outputs(self.X_test, self.Y_test)
         labels = self._test_labels
-        return J, (math.nan if labels is None else self._hits(A, labels) / len(A))
-
-    def _labels_of(self, Y):
-        """What ``_hits`` compares the outputs with, worked out once per target matrix: whether
-        y > ½ for one output, the arg-max for several; None for regression."""
-        if self.task != "classification":
-            return None
-        return Y > HALF if Y.shape[1] == 1 else Y.argmax(axis=1)
-
-    @staticmethod
-    def _hits(A, labels) -> int:
-        """How many samples the outputs A classify right: a > ½ for one output, the arg-max for
-        several (0 when ``labels`` is None, i.e. for regression)."""
-        if labels is None:
-            return 0
-        if A.shape[1] == 1:
-            return np.count_nonzero((A > HALF) == labels)
-        return np.count_nonzero(A.argmax(1) == labels)  # axis by position: keywords parse slowly
+        return J, (math.nan if labels is None else hits(A, labels) / len(A))
 
     def _accuracy(self, A, Y) -> float:
         """Share of samples classified right: a > ½ for one output, the arg-max for several."""
-        labels = self._labels_of(Y)
-        return math.nan if labels is None else self._hits(A, labels) / len(A)
+        labels = labels_of(Y, self.task)
+        return math.nan if labels is None else hits(A, labels) / len(A)

@@ -15,7 +15,6 @@ count; one config ↔ URL codec (bpdash.share) keeps links, notices and the CLI 
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import streamlit as st
