@@ -1,0 +1,270 @@
+"""Many users at once: one server, 8 browser sessions, each its own network, trained in parallel.
+
+Each session (its own browser context of one chromium, so its own cookies and Streamlit
+session) builds a different network on different data through the sidebar, then all 8 train a
+different number of epochs at the same time. Afterwards each page must show its own network,
+its own epoch, and the cost that the engine computes for exactly that config and epoch count,
+bit for bit in the cost chart's last point: no session touched another's weights or history.
+Two rounds of 8 sessions, closed after each: the server's memory must come back near its
+baseline and not creep from one round to the next, and Streamlit must count no session left.
+Live training (Play) with many sessions at once is measured by bench/bench_sessions.py.
+
+The server runs with ``server.disconnectedSessionTTL`` = 1 s: Streamlit keeps a closed session
+for that long (120 s by default) in case its tab reconnects, and drops it when the next session
+disconnects after that. The test waits the TTL out and lets one more short session come and go.
+
+Per-session memory: the trainer's snapshots stay within their budget however long the run and
+however large the network, and a session's engine memory is its snapshot budget plus its
+history (engine-level tests, no browser).
+"""
+from __future__ import annotations
+
+import gc
+import json
+import re
+import time
+import tracemalloc
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixtures skip (or, under BPDASH_REQUIRE_BROWSER, fail) saying why
+    expect = None
+
+import bpdash
+from bpdash.config import MAX_NEURONS, ExperimentConfig
+from bpdash.experiment import build
+from bpdash.network import Network
+from bpdash.trainer import Trainer
+
+SESSIONS = 8
+TTL_S = 1
+BASELINE_SLACK_MB = 150   # after two rounds, at most this far above the warm baseline
+ROUND_SLACK_MB = 60       # and the second round no more than this above the first
+EXPECT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def server(server_factory):
+    return server_factory("--server.disconnectedSessionTTL", str(TTL_S))
+
+
+def session_config(i: int, round_: int) -> ExperimentConfig:
+    """Session i's config: its own hidden size, its own data (seed) and its own epoch count."""
+    return ExperimentConfig().replace(hidden=(3 + i, 8), data_seed=11 * i + round_,
+                                      epochs=1000 + 100 * i + 10 * round_)
+
+
+def network_text(config: ExperimentConfig) -> str:
+    return f"Network 2-{config.hidden[0]}-8-1 tanh/tanh/sigmoid"
+
+
+LAST_POINT = """() => { const g = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+    const t = g && g._fullData && g._fullData[0];
+    return t ? [Number(t.x[t.x.length - 1]), Number(t.y[t.y.length - 1])] : null; }"""
+
+
+def expect_caption(page, pattern: str) -> None:
+    expect(page.locator("[data-testid='stCaptionContainer']").filter(has_text=re.compile(pattern)).first
+           ).to_be_visible(timeout=EXPECT_MS)
+
+
+def open_pages(browser, server, ui, n):
+    """n new browser contexts (n Streamlit sessions) on the app, loaded together."""
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(n)]
+    pages = []
+    for context in contexts:
+        context.set_default_timeout(EXPECT_MS)
+        page = context.new_page()
+        page.goto(server.url)  # returns once the HTML is in; the sessions' scripts run together
+        pages.append(page)
+    for page in pages:
+        page.wait_for_selector("[data-testid='stMetricValue']", timeout=EXPECT_MS)
+        ui.idle(page, 60)
+        ui.assert_clean(page)
+    return contexts, pages
+
+
+def fill(page, label, value):
+    box = page.get_by_role("spinbutton", name=label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def configure_and_train(pages, configs, ui):
+    """Each page: its hidden size, data seed and epoch count, then Train N epochs. Each step is
+    issued on every page before any is waited on, so the sessions' runs overlap on the server
+    (and all 8 train at once); a page's next step waits until its last one shows on it.
+    Play with many sessions is measured by bench/bench_sessions.py."""
+    for page, config in zip(pages, configs):
+        fill(page, "Layer 2 neurons", config.hidden[0])
+    for page, config in zip(pages, configs):
+        expect_caption(page, "^" + re.escape(network_text(config)))
+        ui.idle(page)
+        fill(page, "Data seed", config.data_seed)
+    for page, config in zip(pages, configs):
+        expect(page.get_by_text(re.compile(r"Rebuilt the network \(data → moons\)"))).to_be_visible(
+            timeout=EXPECT_MS)
+        ui.idle(page)
+        fill(page, "N epochs", config.epochs)
+    for page, config in zip(pages, configs):
+        button = page.get_by_role("button", name=f"Train {config.epochs} epochs", exact=True)
+        expect(button).to_be_visible(timeout=EXPECT_MS)
+        ui.idle(page)
+        button.click()
+    for page, config in zip(pages, configs):
+        ui.expect_epoch(page, config.epochs, 60)
+        ui.idle(page)
+        assert ui.sidebar(page).get_by_role("spinbutton", name="Data seed", exact=True).input_value() == str(
+            config.data_seed)
+
+
+def shown_state(page, ui):
+    """What a page shows: caption, epoch, train cost, the cost chart's last point."""
+    ui.idle(page)
+    epoch = ui.epoch(page)
+    return dict(caption=ui.caption(page), epoch=epoch, cost=ui.metric(page, "Train cost J"),
+                last_point=page.evaluate(LAST_POINT))
+
+
+def assert_own_state(shown, config, registry):
+    """The page shows its own config, and the cost the engine gets for exactly that run."""
+    assert shown["caption"].startswith(network_text(config)), (shown["caption"], config)
+    exp = build(config, registry)
+    exp.trainer.fit(shown["epoch"])
+    cost = exp.trainer.evaluate()["cost"]
+    assert shown["cost"] == f"{cost:.4g}", (shown, config, cost)
+    x, y = shown["last_point"]
+    assert x == shown["epoch"] and y == pytest.approx(cost, rel=1e-12, abs=1e-15), (shown, cost)
+
+
+def server_metrics(server) -> dict:
+    """Streamlit's own counters (/_stcore/metrics): active sessions, connects, disconnects."""
+    with urllib.request.urlopen(f"{server.url}_stcore/metrics", timeout=10) as response:
+        text = response.read().decode()
+    found = {}
+    for line in text.splitlines():
+        match = re.match(r'^(active_sessions|session_events_total\{type="(\w+)"\}) (\d+)', line)
+        if match:
+            found[match.group(2) or "active"] = int(match.group(3))
+    return found
+
+
+def one_round(browser, server, ui, round_, registry, record):
+    configs = [session_config(i, round_) for i in range(SESSIONS)]
+    start = time.monotonic()
+    contexts, pages = open_pages(browser, server, ui, SESSIONS)
+    record[f"round {round_}: seconds to open {SESSIONS} pages"] = round(time.monotonic() - start, 1)
+    try:
+        configure_and_train(pages, configs, ui)
+        assert server_metrics(server)["active"] == SESSIONS
+        record[f"round {round_}: RSS with {SESSIONS} sessions open (MiB)"] = round(server.rss_mb(), 1)
+        shown = [shown_state(page, ui) for page in pages]
+        for page in pages:
+            ui.assert_clean(page)
+    finally:
+        for context in contexts:
+            context.close()
+    for state, config in zip(shown, configs):
+        assert_own_state(state, config, registry)
+    record[f"round {round_}: epochs per session"] = [s["epoch"] for s in shown]
+    record[f"round {round_}: seconds"] = round(time.monotonic() - start, 1)
+
+
+def settled_rss(browser, server, ui) -> float:
+    """The server's RSS once closed sessions are dropped: wait out the TTL, let one more short
+    session come and go (its disconnect makes Streamlit purge the expired ones), wait again."""
+    time.sleep(TTL_S + 1)
+    context = browser.new_context()
+    page = context.new_page()
+    ui.open(page, server.url)
+    context.close()
+    time.sleep(TTL_S + 1)
+    return server.rss_mb()
+
+
+def test_eight_sessions_train_in_parallel_without_cross_talk_or_leaks(browser, server, ui):
+    registry = bpdash.load_plugins(extra_dirs=[], entry_points=False)
+    record = {}
+    warm = browser.new_context()  # warm up: imports, caches, the first script run
+    page = warm.new_page()
+    ui.open(page, server.url)
+    page.get_by_role("button", name="Step", exact=True).click()
+    ui.expect_epoch(page, 1)
+    warm.close()
+    baseline = record["baseline RSS (MiB)"] = round(settled_rss(browser, server, ui), 1)
+
+    one_round(browser, server, ui, 1, registry, record)
+    first = record["round 1: RSS after close (MiB)"] = round(settled_rss(browser, server, ui), 1)
+    one_round(browser, server, ui, 2, registry, record)
+    second = record["round 2: RSS after close (MiB)"] = round(settled_rss(browser, server, ui), 1)
+    metrics = record["streamlit session counters"] = server_metrics(server)
+    print("\nmany users:", json.dumps(record, indent=1))
+    write_record(record)
+
+    assert metrics["active"] == 0, metrics  # every session closed, none left active
+    assert metrics["disconnect"] >= metrics["connect"] - metrics.get("reconnect", 0)
+    peak1 = record[f"round 1: RSS with {SESSIONS} sessions open (MiB)"]
+    peak2 = record[f"round 2: RSS with {SESSIONS} sessions open (MiB)"]
+    assert peak2 - peak1 < ROUND_SLACK_MB, record  # round 1's sessions are not still held
+    assert second - first < ROUND_SLACK_MB, record
+    assert second - baseline < BASELINE_SLACK_MB, record
+
+
+def write_record(record):
+    out = Path(__file__).resolve().parents[2] / "test-output"
+    out.mkdir(exist_ok=True)
+    (out / "many_users.json").write_text(json.dumps(record, indent=2))
+
+
+# ================================================================ per-session memory (engine level)
+
+def test_snapshots_of_a_large_network_never_exceed_their_budget(registry):
+    """The widest network the dashboard allows, a small budget, many epochs: at every epoch the
+    kept snapshots fit the budget (plus the newest, which is the live network's own arrays)."""
+    budget = 2 * 2**20
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(32, 2)), rng.uniform(size=(32, 1))
+    net = Network([2, MAX_NEURONS, MAX_NEURONS, MAX_NEURONS, 1], "tanh", seed=0, registry=registry)
+    trainer = Trainer(net, X, Y, learning_rate=0.01, seed=0, snapshot_budget=budget)
+    worst = []
+
+    def check(t, row):
+        epochs = t.snapshots.epochs
+        snaps = [t.snapshots.at(e) for e in epochs]
+        footprint = sum(s.footprint for s in snaps)
+        one = max(s.footprint for s in snaps)
+        worst.append(footprint)
+        assert footprint <= budget + one, (t.epoch, footprint, budget)
+        assert epochs[0] == 0 and epochs[-1] == t.epoch
+
+    trainer.fit(300, callback=check)
+    assert trainer.epoch == 300 and trainer.snapshots.stride > 1  # the budget did bite
+    assert max(worst) <= budget + trainer.snapshots.at(300).footprint
+
+
+def test_a_sessions_memory_is_its_snapshot_budget_plus_its_history(registry):
+    """Real memory (tracemalloc) a trainer gains over a long run of a small network, whose many
+    tiny snapshots are the hard case for a byte budget: at most the budget plus the history
+    table (a float per column per epoch, with room to grow) plus 1 MiB."""
+    budget, epochs = 1 * 2**20, 6000
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 2))
+    Y = (X[:, :1] > 0).astype(float)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        net = Network([2, 8, 8, 1], "tanh", seed=0, registry=registry)
+        trainer = Trainer(net, X, Y, learning_rate=0.1, seed=0, snapshot_budget=budget)
+        before = tracemalloc.get_traced_memory()[0]
+        trainer.fit(epochs)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    history = 2 * epochs * len(trainer.history.columns) * 8
+    assert grown <= budget + history + 2**20, (grown, budget, history)
+    assert trainer.snapshots.stride > 1
