@@ -124,6 +124,11 @@ def _unchecked(values: dict) -> ExperimentConfig:
 def _consistent(values, registry, notices):
     """Fix what only shows between fields or against the registry, with a notice for each."""
     default = ExperimentConfig()
+    unknown = [a for a in values["activations"] if a not in registry.activations]
+    if unknown:  # named before the layer count is matched, so no notice repeats a bad name
+        notices.append(f"Ignored activations entry {_shown(unknown[0])} (not a loaded activation); "
+                       "using tanh in its place.")
+        values["activations"] = tuple(a if a in registry.activations else "tanh" for a in values["activations"])
     if len(values["activations"]) != len(values["hidden"]):
         used = (tuple(values["activations"]) + ("tanh",) * len(values["hidden"]))[:len(values["hidden"])]
         notices.append(f"activations: {len(values['activations'])} names for {len(values['hidden'])} "
