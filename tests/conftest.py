@@ -21,3 +21,15 @@ def clean_plugin_environment(monkeypatch):
 def registry():
     """A fresh registry of the built-in plugins only (no plugin folders, no entry points)."""
     return bpdash.load_plugins(extra_dirs=[], entry_points=False)
+
+
+@pytest.fixture(autouse=True)
+def clear_streamlit_caches():
+    """The app caches the registry and datasets per process: every test starts from empty caches."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

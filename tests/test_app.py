@@ -5,8 +5,6 @@ instead of raising them). ``run_every`` never fires under AppTest, so each run i
 live training. Plotly charts come back as UnknownElements: assertions use session state.
 """
 import numpy as np
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bpdash import Network
@@ -14,8 +12,8 @@ from bpdash.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig
 from bpdash.ui import sidebar
 from bpdash.ui.views import VIEWS
 
-APP = "../app.py"  # resolved against this file
-TIMEOUT = 60
+from apptest import click, experiment, run, set_widget, start, texts
+
 
 GOOD_CSV = b"x1,x2,label\n" + b"".join(
     f"{a:.3f},{b:.3f},{int(a * b > 0)}\n".encode()
@@ -31,44 +29,6 @@ def register_activations():
     return [Activation("softplus_test", lambda z: np.logaddexp(0.0, z),
                        lambda z: np.exp(-np.logaddexp(0.0, -z)), "Smooth ReLU, for a test.")]
 '''
-
-
-@pytest.fixture(autouse=True)
-def clear_streamlit_caches():
-    """The registry and datasets are cached per process: every test starts from empty caches."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def start() -> AppTest:
-    return run(AppTest.from_file(APP, default_timeout=TIMEOUT))
-
-
-def experiment(at):
-    return at.session_state["experiment"]
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
-def click(at, key) -> AppTest:
-    at.button(key=key).click()
-    return run(at)
-
-
-def set_widget(at, kind, key, value) -> AppTest:
-    getattr(at, kind)(key=key).set_value(value)
-    return run(at)
 
 
 # -- the default page ----------------------------------------------------------------------------
@@ -244,7 +204,7 @@ def test_csv_upload_trains_and_a_bad_file_keeps_the_previous_data():
     at = click(at, "step")
     at.file_uploader(key="csv_file").set_value(("bad.csv", BAD_CSV, "text/csv"))
     at = run(at)
-    assert "bad\\.csv" in texts(at.error) and "The previous data stays" in texts(at.error)  # escaped: shown as text
+    assert "bad.csv" in texts(at.error) and "The previous data stays" in texts(at.error)
     assert experiment(at).data is uploaded and experiment(at).trainer.epoch == 1
 
 

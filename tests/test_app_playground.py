@@ -8,55 +8,13 @@ Every ``at.run()`` is followed by ``assert not at.exception``; assertions use se
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
 from bpdash.share import to_query_params
 
-APP = "../app.py"
-TIMEOUT = 60
-
-
-@pytest.fixture(autouse=True)
-def clear_streamlit_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def start(params=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    return run(at)
-
-
-def experiment(at):
-    return at.session_state["experiment"]
-
-
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements).replace("\\", "")
-
-
-def click(at, key) -> AppTest:
-    at.button(key=key).click()
-    return run(at)
-
-
-def set_widget(at, kind, key, value) -> AppTest:
-    getattr(at, kind)(key=key).set_value(value)
-    return run(at)
+from apptest import click, experiment, run, set_widget, start, texts
 
 
 def show(at, view) -> AppTest:

@@ -9,7 +9,6 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bpdash.config import ExperimentConfig
@@ -19,47 +18,11 @@ from bpdash.share import to_query_params
 from bpdash.ui import files
 from bpdash.ui.views import compare
 
-APP = "../app.py"
-TIMEOUT = 60
+from apptest import click, experiment, run, start, texts
+
 CONFIG = ExperimentConfig(dataset="circles", n_samples=100, hidden=(5, 3), activations=("relu", "tanh"),
                           learning_rate=0.1 + 0.2, batch_size=16, epsilon=0.3, seed=11, bias=False,
                           data_seed=3, epochs=23)
-
-
-@pytest.fixture(autouse=True)
-def clear_streamlit_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def start(params=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
-    return run(at)
-
-
-def experiment(at):
-    return at.session_state["experiment"]
-
-
-def texts(elements) -> str:
-    """The elements' text as the page shows it (notices and file messages are Markdown-escaped)."""
-    return "\n".join(str(e.value) for e in elements).replace("\\", "")
-
-
-def click(at, key) -> AppTest:
-    at.button(key=key).click()
-    return run(at)
 
 
 def upload(at, key, name, data, mime) -> AppTest:

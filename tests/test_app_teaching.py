@@ -6,26 +6,9 @@ asserts on session state (plotly figures come back as UnknownElements).
 import textwrap
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-TIMEOUT = 60
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Caches leak between AppTests in one process: every test starts with empty ones."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(at: AppTest) -> AppTest:
-    at.run(timeout=TIMEOUT)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from apptest import TIMEOUT, click, run
 
 
 def app_with_view(view: str, **widgets) -> AppTest:
@@ -34,12 +17,6 @@ def app_with_view(view: str, **widgets) -> AppTest:
     for key, value in widgets.items():
         at.session_state[key] = value
     at.segmented_control(key="view").set_value(view)
-    return run(at)
-
-
-def click(at: AppTest, key: str) -> AppTest:
-    """Click the button ``key`` and run the app."""
-    next(b for b in at.button if b.key == key).click()
     return run(at)
 
 

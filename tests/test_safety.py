@@ -21,7 +21,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import bpdash
@@ -30,20 +29,12 @@ from bpdash.data import MAX_COLUMNS, MAX_ROWS, DataError, load_csv, read_csv
 from bpdash.plugins import BUILTIN, ENTRY_POINT_GROUP
 from bpdash.share import from_query_params
 
+from apptest import APP
+
 ROOT = Path(__file__).resolve().parent.parent
-APP = "../app.py"  # AppTest resolves it against this file
 UPLOAD_LIMIT_MB = 5
 REGISTRY_TABLE = {"dataset": "datasets", "cost": "costs", "init": "initializers",
                   "output_activation": "activations", "activations": "activations"}
-
-
-@pytest.fixture(autouse=True)
-def clear_streamlit_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def snapshot(registry):
