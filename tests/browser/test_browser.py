@@ -3,7 +3,8 @@
 Scenarios: the page loads with no exception box; a 2-4-1 network is built, stepped and played
 (the epoch counter and the cost chart change); the symmetry lab shows its diagnosis; a share
 link opened in a new page shows the same config; a custom plugin from BPDASH_PLUGINS_DIR is
-selectable and trains; the upload doors (size limit, a .py file, code in a CSV) hold.
+selectable and trains; the upload doors (size limit, a .py file, code in a CSV) hold; a classroom
+link trains regularized Adam with only Step and the cost curve visible.
 Each saves a screenshot to test-output/screenshots/<scenario>.png.
 """
 import re
@@ -190,4 +191,37 @@ def test_the_upload_doors_hold(page, app_server, ui, shoot, tmp_path):
     assert not marker.exists()
     uploader.scroll_into_view_if_needed()
     shoot(page, "upload_doors")
+    ui.assert_clean(page)
+
+
+CLASSROOM_QUERY = ("optimizer=adam&regularization=l2&reg_rate=0.01&learning_rate=0.05&view=Cost"
+                   "&hide=network,features,training,data,train_n,play,reset,views,saveload")
+
+
+def test_a_classroom_link_trains_regularized_adam_with_only_step_and_the_cost_curve(page, app_server, ui, shoot):
+    from bpdash.config import ExperimentConfig
+    from bpdash.experiment import build
+
+    ui.open(page, f"{app_server.url.rstrip('/')}/?{CLASSROOM_QUERY}")
+    expect(page.get_by_role("button", name="Step", exact=True)).to_be_visible(timeout=EXPECT_S)
+    for hidden in ("▶ Play", "↺ Reset"):
+        assert page.get_by_role("button", name=hidden).count() == 0, f"{hidden} should be hidden"
+    assert page.get_by_label("Layer 2 neurons").count() == 0  # the network builder is hidden
+    assert page.get_by_text("Learning rate η").count() == 0   # and so are the training settings
+    page.get_by_role("button", name="Step", exact=True).click()
+    ui.expect_epoch(page, 1)
+    page.get_by_role("button", name="Step", exact=True).click()
+    ui.expect_epoch(page, 2)
+    ui.idle(page)
+
+    def cost_after_two_epochs(config):
+        exp = build(config)
+        exp.trainer.fit(2)
+        return f"{exp.trainer.evaluate()['cost']:.4g}"
+
+    link = ExperimentConfig(optimizer="adam", regularization="l2", reg_rate=0.01, learning_rate=0.05)
+    assert ui.metric(page, "Train cost J") == cost_after_two_epochs(link)  # the hidden controls kept the link's values
+    assert cost_after_two_epochs(link.replace(optimizer="gd", regularization="none")) != cost_after_two_epochs(link)
+    assert len(ui.charts(page)) >= 1  # the cost curve
+    shoot(page, "classroom_adam_l2")
     ui.assert_clean(page)
