@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from bpdash import Network
 from bpdash.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig
-from bpdash.ui import sidebar
+from bpdash.ui import sidebar, training
 from bpdash.ui.views import VIEWS
 
 from apptest import click, experiment, run, set_widget, start, texts
@@ -80,9 +80,10 @@ def test_play_trains_on_every_tick_and_pause_stops():
 def test_play_speed_caps_the_epochs_per_tick():
     at = set_widget(start(), "selectbox", "play_speed", "10 epochs/s")
     at = click(at, "play")
-    assert experiment(at).trainer.epoch == 5  # 10 epochs/s × 0.5 s a tick
+    per_tick = round(10 * training.TICK_S)  # 10 epochs/s × the seconds between ticks
+    assert experiment(at).trainer.epoch == per_tick
     run(at)
-    assert experiment(at).trainer.epoch == 10
+    assert experiment(at).trainer.epoch == 2 * per_tick
 
 
 def test_reset_restores_the_seeded_initial_weights():
