@@ -24,10 +24,8 @@ import os
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +37,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from bpdash.config import ExperimentConfig  # noqa: E402
 from bpdash.experiment import build  # noqa: E402
 from bpdash.ui.views import VIEWS  # noqa: E402
+from streamlit_server import serve  # noqa: E402  (beside this file)
 
 APP = str(ROOT / "app.py")
 
@@ -105,21 +104,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the streamlit server did not come up")
-
-
 SAMPLER = """() => { window._seen = []; let last = '';
   setInterval(() => { const v = document.querySelector("[data-testid='stMetricValue']").innerText;
     if (v !== last) { last = v; window._seen.push([performance.now(), parseInt(v.replace(/,/g, ''))]); } }, 10); }"""
@@ -134,7 +118,7 @@ def browser_play(seconds: float, chromium: str) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
-    server = _serve(port)
+    server = serve(port)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=[

@@ -26,12 +26,12 @@ import os
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from streamlit_server import serve  # beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,23 +57,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def serve(port: int, log) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BPDASH_")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--server.disconnectedSessionTTL", "1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(300):
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the streamlit server did not come up")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -192,7 +175,8 @@ def main() -> None:
           f"chromium at nice {args.nice}\n")
     port = free_port()
     with tempfile.TemporaryFile() as log:
-        server = serve(port, log)
+        server = serve(port, "--server.fileWatcherType", "none", "--server.disconnectedSessionTTL", "1",
+                       log=log, env={k: v for k, v in os.environ.items() if not k.startswith("BPDASH_")}, wait_s=60)
         rows = []
         try:
             with sync_playwright() as p:
