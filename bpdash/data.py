@@ -1,10 +1,9 @@
-"""Data for training: generated datasets from plugins, CSV files, and train/test splits.
+"""Data for training: the ``DataSplit``, its limits, train/test splitting, generated datasets.
 
 Everything ends in a ``DataSplit``: X (m, n_features) and Y (m, n_outputs) float arrays, split
-into training and test rows. ``make_dataset`` draws a plugin's dataset; ``read_csv`` reads and
-checks a CSV into a DataFrame (for a preview and column pickers); ``load_csv`` turns chosen
-columns of one into a DataSplit. Problems with a file raise ``DataError``, whose message is meant
-for the person who supplied it.
+into training and test rows. ``make_dataset`` draws a plugin's dataset; CSV files are read by
+``bpdash.csvdata``. Problems with data raise ``DataError``, whose message is meant for the
+person who supplied it.
 
 CSV files are comma-separated, UTF-8 (a byte-order mark is fine), one header row. Missing values
 ("", NA, NaN, null, ...) and text are allowed in a column nobody uses; chosen columns must hold
@@ -13,15 +12,10 @@ as lines of the file (the header is line 1), as a spreadsheet would number them.
 """
 from __future__ import annotations
 
-import csv
-import io
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
 
 from .plugins import default_registry
 
@@ -32,7 +26,6 @@ MAX_TEST_SHARE = 0.9   # at most this share of rows held out, so there is someth
 LIMITS = MappingProxyType({"max_rows": MAX_ROWS, "max_columns": MAX_COLUMNS,
                            "max_abs_value": MAX_ABS_VALUE, "max_test_share": MAX_TEST_SHARE})
 TASKS = ("classification", "regression")
-MISSING = frozenset({"", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "#n/a", "#na"})
 
 
 class DataError(ValueError):
@@ -107,7 +100,7 @@ def _check_n(n) -> int:
     return int(n)
 
 
-def _check_number(value, what, low, high=np.inf) -> float:
+def check_number(value, what, low, high=np.inf) -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -137,7 +130,7 @@ def split(X, Y, test_share, seed):
     if X.ndim != 2 or Y.ndim != 2 or len(X) != len(Y) or len(X) < 1:
         raise ValueError(f"X and Y must be 2-D with the same number (≥ 1) of rows, "
                          f"got shapes {X.shape} and {Y.shape}")
-    test_share = _check_number(test_share, "test_share", 0.0, MAX_TEST_SHARE)
+    test_share = check_number(test_share, "test_share", 0.0, MAX_TEST_SHARE)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(_check_seed(seed))
     m = len(X)
     m_test = min(int(round(test_share * m)), m - 1)
@@ -160,8 +153,8 @@ def make_dataset(name, *, n=None, noise=0.1, seed=0, test_share=0.2, registry=No
     dataset = registry.get("datasets", name)
     n = dataset.default_n if n is None else n
     n = _check_n(n)
-    noise = _check_number(noise, "noise", 0.0)
-    test_share = _check_number(test_share, "test_share", 0.0, MAX_TEST_SHARE)
+    noise = check_number(noise, "noise", 0.0)
+    test_share = check_number(test_share, "test_share", 0.0, MAX_TEST_SHARE)
     rng = np.random.default_rng(_check_seed(seed))
     X, Y = dataset.generate(n, noise, rng)
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
@@ -180,219 +173,3 @@ def make_dataset(name, *, n=None, noise=0.1, seed=0, test_share=0.2, registry=No
 
 def _names(stem, k):
     return (stem,) if k == 1 else tuple(f"{stem}{i}" for i in range(1, k + 1))
-
-
-# ---------------------------------------------------------------- CSV files
-
-def _raw(source):
-    """The bytes (or text) of a path, bytes, or file-like source."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source)
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        try:
-            return path.read_bytes()
-        except (OSError, ValueError) as exc:  # ValueError: a NUL byte or a lone surrogate in the name
-            raise DataError(f"cannot read {str(path)[:200]}: {getattr(exc, 'strerror', None) or exc}") from exc
-    if hasattr(source, "getvalue"):  # BytesIO and Streamlit's UploadedFile: all of it, whatever was read
-        data = source.getvalue()
-    elif hasattr(source, "read"):
-        data = source.read()
-    else:
-        raise TypeError(f"source must be a path, bytes or a file-like object, got {type(source).__name__}")
-    return data
-
-
-def _decode(data) -> str:
-    if isinstance(data, str):
-        return data
-    if data[:4] == b"PK\x03\x04":
-        raise DataError("this is a zip archive (an Excel .xlsx workbook?), not a CSV file; "
-                        "export it as 'CSV UTF-8'")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
-        raise DataError("the file is UTF-16 text (or binary): it holds NUL bytes; "
-                        "save it as UTF-8 (in Excel: 'CSV UTF-8')")
-    try:
-        return data.decode("utf-8-sig")  # UTF-8, with or without a byte-order mark
-    except UnicodeDecodeError as exc:
-        raise DataError(f"the file is not UTF-8 text: byte 0x{data[exc.start]:02x} at position "
-                        f"{exc.start} cannot be decoded (Latin-1 or Windows-1252?). Save it as "
-                        "UTF-8 (in Excel: 'CSV UTF-8') and try again") from None
-
-
-def _column(values) -> pd.Series:
-    """Stripped strings → numbers when every non-missing value is one, else text; missing → NaN."""
-    text = pd.Series([v.strip() for v in values], dtype=object)
-    text = text.mask(text.str.lower().isin(MISSING))
-    numbers = pd.to_numeric(text, errors="coerce")
-    return numbers if numbers.notna().sum() == text.notna().sum() else text
-
-
-def read_csv(source) -> pd.DataFrame:
-    """Read and check a CSV file: a path, bytes, or a file-like object (an UploadedFile).
-
-    Returns a DataFrame with one column per header name: numeric where every value is a number
-    or missing (NaN), text otherwise. ``df.attrs["lines"]`` holds each row's line in the file.
-    Raises DataError for an empty or undecodable file, a malformed or ragged row, duplicate
-    column names, fewer than 2 or more than MAX_ROWS data rows, or more than MAX_COLUMNS
-    columns (refused from the header alone, before the rest is parsed).
-    """
-    text = _decode(_raw(source))
-    if not text.strip():
-        raise DataError("the file is empty")
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
-    if '"' not in first_line and first_line.count(",") >= MAX_COLUMNS:  # refuse without parsing
-        raise DataError(f"the header has {first_line.count(',') + 1:,} columns; the limit is {MAX_COLUMNS}")
-    reader = csv.reader(io.StringIO(text), strict=True)
-    rows, lines = [], [0]  # lines[0]: the header's last line
-    try:
-        header = next(reader)
-        lines[0] = reader.line_num
-        if len(header) > MAX_COLUMNS:
-            raise DataError(f"the header has {len(header):,} columns; the limit is {MAX_COLUMNS}")
-        header = [h.strip() for h in header]
-        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-            raise DataError(f"the header {header[0]!r} looks separated by something other than "
-                            "commas; save the file as comma-separated values")
-        header = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
-        twice = sorted({h for h in header if header.count(h) > 1})
-        if twice:
-            raise DataError(f"column names must be unique; repeated: {', '.join(map(repr, twice))}")
-        for row in reader:
-            if not row:  # a blank line
-                continue
-            if len(row) != len(header):
-                raise DataError(f"line {reader.line_num} has {len(row)} field{'s' * (len(row) != 1)} "
-                                f"but the header has {len(header)}: every row needs one value per column")
-            rows.append(row)
-            lines.append(reader.line_num)
-            if len(rows) > MAX_ROWS:
-                raise DataError(f"the file has more than {MAX_ROWS:,} data rows (the limit)")
-    except csv.Error as exc:
-        raise DataError(f"cannot parse the file from line {lines[-1] + 1}: {exc} "
-                        "(is a quote left open?)") from None
-    if len(rows) < 2:
-        found = "no data rows, only a header" if not rows else "only 1 data row"
-        raise DataError(f"the file has {found}; need at least 2 rows under the header")
-    columns = list(zip(*rows))
-    df = pd.DataFrame({name: _column(col) for name, col in zip(header, columns)})
-    df.attrs["lines"] = lines[1:]
-    return df
-
-
-def _as_list(names, what):
-    names = [names] if isinstance(names, str) else list(names)
-    twice = sorted({c for c in names if names.count(c) > 1}, key=str)
-    if twice:
-        raise DataError(f"{what}: {', '.join(map(repr, twice))} listed more than once")
-    return names
-
-
-def _numeric(df, name, lines) -> np.ndarray:
-    """Column ``name`` as floats, or a DataError naming the first bad row."""
-    raw = df[name]
-    x = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(x) | (np.abs(x) > MAX_ABS_VALUE)
-    if not bad.any():
-        return x
-    i = int(np.argmax(bad))
-    where = f"row {i + 1} (line {lines[i]} of the file)"
-    value = raw.iloc[i]
-    shown = repr(value) if isinstance(value, str) else f"{x[i]:g}"
-    if pd.isna(value):
-        problem = "a missing value"
-    elif np.isnan(x[i]):
-        problem = f"the non-numeric value {shown}"
-    elif np.isinf(x[i]):
-        problem = f"an infinite value ({shown})"
-    else:
-        problem = f"the value {shown}, too large (|x| > {MAX_ABS_VALUE:g})"
-    raise DataError(f"column {name!r} has {problem} in {where} "
-                    f"({bad.sum()} unusable value(s) in that column)")
-
-
-def standardize_features(X_train, X_test):
-    """Scale columns to zero mean and unit std with the training rows' statistics.
-
-    Returns ``(X_train, X_test, mean, std)``, mean and std of shape (n_features,). A column
-    constant on the training rows (or varying so little that its std underflows to 0) is only
-    shifted to zero (its std is taken as 1). A tiny std can still make scaled values overflow to
-    ±inf (no warning is printed): ``load_csv`` refuses those.
-    """
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    constant = (np.ptp(X_train, axis=0) == 0) | ~(std > 0)
-    mean[constant] = X_train[0, constant]  # exactly zero afterwards, no rounding residue
-    std[constant] = 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        return (X_train - mean) / std, (X_test - mean) / std, mean, std
-
-
-def load_csv(source, *, features=None, target=None, standardize=False, test_share=0.2, seed=0,
-             task=None) -> DataSplit:
-    """Chosen columns of a CSV file (or of a DataFrame from ``read_csv``) as a DataSplit.
-
-    ``target`` is one column name or a list (default: the last column); ``features`` a list of
-    names (default: every other column). X is (m, len(features)), Y (m, len(target)). Rows are
-    split as by ``split(X, Y, test_share, seed)``. ``task`` None infers "classification" when
-    every target is 0 or 1, else "regression". ``standardize`` scales each feature to zero mean
-    and unit std using the training rows only (see ``standardize_features``). Raises DataError
-    for unknown or overlapping columns, no features, or a chosen column holding a missing,
-    non-numeric, infinite or too large (|x| > MAX_ABS_VALUE) value.
-    """
-    if isinstance(source, pd.DataFrame):
-        df, name = source, "csv"
-        if not 2 <= len(df) <= MAX_ROWS or df.shape[1] > MAX_COLUMNS:
-            raise DataError(f"need 2 to {MAX_ROWS:,} rows and at most {MAX_COLUMNS} columns, "
-                            f"got {df.shape[0]:,} × {df.shape[1]:,}")
-    else:
-        df, name = read_csv(source), _raw_name(source)
-    columns = list(df.columns)
-    targets = _as_list(columns[-1:] if target is None else target, "target")
-    chosen = [c for c in columns if c not in targets] if features is None else features
-    features = _as_list(chosen, "features")
-    for c in targets + features:
-        if c not in columns:
-            raise DataError(f"unknown column {c!r}; the columns are {columns}")
-    if not targets:
-        raise DataError("choose at least one target column")
-    if not features:
-        raise DataError("no feature columns: choose at least one column besides the target")
-    both = [c for c in features if c in targets]
-    if both:
-        raise DataError(f"column {both[0]!r} is both a feature and a target; choose it as one")
-    if task is not None and task not in TASKS:
-        raise ValueError(f"task must be None or one of {TASKS}, got {task!r}")
-    test_share = _check_number(test_share, "test_share", 0.0, MAX_TEST_SHARE)
-    lines = df.attrs.get("lines") or []
-    if len(lines) != len(df):  # not straight from read_csv: assume one line per row
-        lines = list(range(2, len(df) + 2))
-    X = np.column_stack([_numeric(df, c, lines) for c in features])
-    Y = np.column_stack([_numeric(df, c, lines) for c in targets])
-    binary = np.isin(Y, (0.0, 1.0))
-    if task is None:
-        task = "classification" if binary.all() else "regression"
-    elif task == "classification" and not binary.all():
-        i, j = np.argwhere(~binary)[0]
-        raise DataError(f"classification needs 0/1 targets; column {targets[j]!r} has "
-                        f"{Y[i, j]:g} in row {i + 1} (line {lines[i]} of the file)")
-    X_train, Y_train, X_test, Y_test = split(X, Y, test_share, seed)
-    mean = std = None
-    if standardize:
-        X_train, X_test, mean, std = standardize_features(X_train, X_test)
-        finite = np.isfinite(X_train).all(axis=0) & np.isfinite(X_test).all(axis=0)
-        if not finite.all():
-            j = int(np.argmin(finite))
-            raise DataError(f"column {features[j]!r} varies too little on the training rows (std "
-                            f"{std[j]:.3g}) to be standardized: its scaled values overflow; rescale it "
-                            "or turn standardizing off")
-    return DataSplit(X_train, Y_train, X_test, Y_test, task=task, name=name,
-                     feature_names=tuple(map(str, features)), target_names=tuple(map(str, targets)),
-                     feature_mean=mean, feature_std=std)
-
-
-def _raw_name(source) -> str:
-    if isinstance(source, (str, os.PathLike)):
-        return Path(source).stem
-    return Path(str(getattr(source, "name", "") or "csv")).stem

@@ -2,7 +2,7 @@
 
 The contract, for each loader:
 
-- ``bpdash.data.read_csv`` / ``load_csv``: return a DataFrame / a valid DataSplit, or raise
+- ``bpdash.csvdata.read_csv`` / ``load_csv``: return a DataFrame / a valid DataSplit, or raise
   ``DataError`` with a message. Nothing else, and no hang.
 - ``ExperimentConfig.from_json`` / ``from_dict``: return a valid config or raise ``ConfigError``.
 - ``bpdash.share.from_query_params``: never raises; always a valid config plus notices, one
@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 import bpdash
 from bpdash.config import (MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, ConfigError,
                            ExperimentConfig, field_errors, registry_errors)
-from bpdash.data import MAX_ABS_VALUE, MAX_COLUMNS, MAX_ROWS, DataError, DataSplit, load_csv, read_csv
+from bpdash.csvdata import load_csv, read_csv
+from bpdash.data import MAX_ABS_VALUE, MAX_COLUMNS, MAX_ROWS, DataError, DataSplit
 from bpdash.network import Network
 from bpdash.share import from_query_params, to_query_params
 from bpdash.trainer import Trainer

@@ -1,4 +1,4 @@
-"""Datasets from plugins, train/test splits, and CSV loading (bpdash.data, plugins/datasets.py)."""
+"""Datasets from plugins, train/test splits, and CSV loading (bpdash.data, bpdash.csvdata, plugins/datasets.py)."""
 import io
 import time
 from dataclasses import replace
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from bpdash import Dataset, Network, load_plugins
-from bpdash.data import (MAX_COLUMNS, MAX_ROWS, DataError, DataSplit, load_csv, make_dataset,
-                         read_csv, split)
+from bpdash.csvdata import load_csv, read_csv
+from bpdash.data import MAX_COLUMNS, MAX_ROWS, DataError, DataSplit, make_dataset, split
 
 GENERATED = ["xor", "circles", "moons", "spiral", "blobs", "sine"]
 CLASSIFICATION = ["xor", "circles", "moons", "spiral", "blobs"]

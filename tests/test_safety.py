@@ -25,7 +25,8 @@ from streamlit.testing.v1 import AppTest
 
 import bpdash
 from bpdash.config import registry_errors
-from bpdash.data import MAX_COLUMNS, MAX_ROWS, DataError, load_csv, read_csv
+from bpdash.csvdata import load_csv, read_csv
+from bpdash.data import MAX_COLUMNS, MAX_ROWS, DataError
 from bpdash.plugins import BUILTIN, ENTRY_POINT_GROUP
 from bpdash.share import from_query_params
 

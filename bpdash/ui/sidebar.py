@@ -13,7 +13,8 @@ import streamlit as st
 from bpdash.config import (MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, MAX_SAMPLES, MAX_SEED,
                            ConfigError, ExperimentConfig)
 
-from bpdash.data import DataError, load_csv, read_csv
+from bpdash.csvdata import load_csv, read_csv
+from bpdash.data import DataError
 
 from . import classroom, features, sidebar_training, state
 from .text import plain
