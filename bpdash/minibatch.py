@@ -13,7 +13,7 @@ from .metrics import hits
 class MiniBatches:
     def _mini_batches(self):
         """One update per mini-batch in a shuffled order but the last, whose gradients are
-        returned for ``_last_update``: (J, right, ∂J/∂Θ, ∂J/∂b), J and right answers over the whole epoch."""
+        returned for the epoch's last update (``descend`` or the optimizer): (J, right, ∂J/∂Θ, ∂J/∂b), J and right answers over the whole epoch."""
         labels, m, updater = self._labels, len(self.X), self._updater
         J, right = 0.0, 0
         order = self.rng.permutation(m)

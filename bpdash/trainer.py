@@ -24,6 +24,8 @@ targets against PyTorch and against the bare matrix products. Two costs shape th
 on small networks every numpy call costs ≈0.3–1 µs whatever its size, so an epoch of the
 article's 2-2-2 network is counted in calls; on large layers fresh memory costs page faults, so
 no temporary as large as a weight matrix is made and thrown away. Each faster form says why.
+The full-batch epoch is a closure of its own (``bpdash.fullbatch``), the update with its norms
+is ``bpdash.updates.descend``; mini-batch epochs are built here from ``_gradients``.
 """
 from __future__ import annotations
 
@@ -34,12 +36,14 @@ import numpy as np
 import pandas as pd
 
 from . import regularization
+from .fullbatch import full_batch_epoch
 from .history import HistoryTable
 from .metrics import hits, labels_of
 from .minibatch import MiniBatches
 from .network import Network, as_matrix
 from .snapshots import SnapshotStore
 from .training_options import TrainingOptions
+from .updates import descend
 from .validation import RecordError, check_value_and_delta
 
 
@@ -100,6 +104,7 @@ class Trainer(TrainingOptions, MiniBatches):
         self._history = HistoryTable(self.columns)
         self.snapshots = SnapshotStore(snapshot_budget)
         self.snapshots.record(0, tuple(net.weights), tuple(net.biases))
+        self._full_batch = None  # the full-batch epoch, see _core_epoch
 
     @property
     def learning_rate(self) -> float:
@@ -142,6 +147,7 @@ class Trainer(TrainingOptions, MiniBatches):
         self._restore_options(optimizer_state)
         self.snapshots = SnapshotStore(self.snapshots.budget_bytes)
         self.snapshots.record(self.epoch, tuple(self.net.weights), tuple(self.net.biases))
+        self._full_batch = None  # it holds the history and snapshots just replaced
 
     def run_epoch(self) -> dict | None:
         """Train one epoch; return its history row, or None when training has diverged or stopped."""
@@ -194,37 +200,44 @@ class Trainer(TrainingOptions, MiniBatches):
 
     # -- the epoch -------------------------------------------------------------------------------
 
-    def _epoch(self):
+    def _core_epoch(self):
+        """What trains one epoch and returns its row (None: diverged): the full-batch closure of
+        ``bpdash.fullbatch`` (built on first use) or the mini-batch epoch."""
+        if self.batch_size is not None:
+            return self._mini_batch_epoch
+        if self._full_batch is None:
+            self._full_batch = full_batch_epoch(self)
+        return self._full_batch
+
+    def _mini_batch_epoch(self):
+        """One epoch of mini-batches (see ``MiniBatches``), then the history row and snapshot."""
         net = self.net
         self._start = start = (net.weights, net.biases)  # what a failed epoch falls back to
-        test_cost, test_accuracy = (math.nan, math.nan) if self.X_test is None else self._test_metrics()
-        labels = self._labels
-        if self.batch_size is None:
-            J, A, dW, db = self._gradients(self.X, self.Y)
-            if self._regularized:
-                J = self._regularize(J, dW)
-            right = 0 if labels is None else hits(A, labels)
-        else:
-            J, right, dW, db = self._mini_batches()
+        test_cost, test_accuracy = self._test_metrics()
+        J, right, dW, db = self._mini_batches()
         updater = self._updater
-        grad_norms, weight_norms, bias_sum = (self._last_update(dW, db) if updater is None
+        grad_norms, weight_norms, bias_sum = (descend(net, dW, db, self._minus_eta) if updater is None
                                               else updater.apply(net, dW, db, self._eta))
         # Divergence: one sum of what is already measured (any inf or NaN in it makes it non-finite)
         if not math.isfinite(J + sum(grad_norms) + sum(weight_norms) + bias_sum):
-            net.weights, net.biases = start
-            if updater is not None:
-                updater.reset(net)
-            self.diverged = True
-            self.message = (f"Training diverged in epoch {self.epoch + 1}: the cost or the weights "
-                            f"became infinite or NaN. The learning rate η = {self._learning_rate:g} is "
-                            f"probably too high; the network keeps its weights from epoch {self.epoch}.")
-            return None
+            return self._diverge(start)
         self.epoch = epoch = self.epoch + 1
-        row = (epoch, J, test_cost, math.nan if labels is None else right / len(self.X), test_accuracy,
-               *grad_norms, *weight_norms)
+        row = (epoch, J, test_cost, math.nan if self._labels is None else right / len(self.X),
+               test_accuracy, *grad_norms, *weight_norms)
         self._history.append(row)
         self.snapshots.record(epoch, tuple(net.weights), tuple(net.biases), tuple(dW), tuple(db))
         return row
+
+    def _diverge(self, start) -> None:
+        """Stop after an epoch whose cost or parameters are not finite: back to ``start`` (the
+        parameters the epoch began from), the optimizer's state afresh, and a message."""
+        self.net.weights, self.net.biases = start
+        if self._updater is not None:
+            self._updater.reset(self.net)
+        self.diverged = True
+        self.message = (f"Training diverged in epoch {self.epoch + 1}: the cost or the weights "
+                        f"became infinite or NaN. The learning rate η = {self._learning_rate:g} is "
+                        f"probably too high; the network keeps its weights from epoch {self.epoch}.")
 
     def _gradients(self, X, Y, into=None):
         """(J, a^(L), ∂J/∂Θ, ∂J/∂b) on the batch (X, Y): the backprop of ``Network.backprop``
@@ -293,44 +306,6 @@ class Trainer(TrainingOptions, MiniBatches):
         _, df_from_a, df = self._layer_functions[-1]
         return (self._cost_value(A, Y),
                 self._cost_gradient(A, Y) * (df_from_a(A) if df_from_a is not None else df(Z)))
-
-    def _last_update(self, dW, db):
-        """The epoch's last update θ := θ − η ∂J/∂θ, measuring on the way what the history and the
-        divergence guard need: (‖∂J/∂Θ^(l)‖ per layer, ‖Θ^(l)‖ after it, Σ b^(l) after it).
-
-        Its parameters and gradients outlive the epoch (the network, a snapshot) and the ones it
-        starts from are held by a snapshot and the divergence guard, so none is changed: each
-        new θ is a new array, made as (−η ∂J/∂θ) + θ (the product into a fresh array, θ added to
-        it in place), the same floating-point numbers as θ − η ∂J/∂θ with one new array instead
-        of two (a thrown-away temporary as large as Θ costs page faults). One loop does the
-        update and the norms: on small networks the loops' Python overhead is a cost of its own.
-        ‖A‖ is ``sqrt(flat.dot(flat))`` on the flattened view: np.vdot's Σ a², the same BLAS ddot,
-        without vdot's dispatch layer (≈0.2 µs less a call on small arrays).
-        """
-        net, minus_eta, sqrt, bias = self.net, self._minus_eta, math.sqrt, self._bias
-        weights, biases, grad_norms, weight_norms = [], [], [], []
-        bias_sum = 0.0
-        for W, dJ_dW, b, dJ_db in zip(net.weights, dW, net.biases, db):
-            flat = dJ_dW.ravel()
-            grad_norms.append(sqrt(flat.dot(flat)))
-            W_new = dJ_dW * minus_eta
-            W_new += W
-            flat = W_new.ravel()
-            weight_norms.append(sqrt(flat.dot(flat)))
-            weights.append(W_new)
-            if bias:
-                b_new = dJ_db * minus_eta
-                b_new += b
-                # For the divergence guard only: Σ b is finite exactly when every b is (short of
-                # an overflow at |b| ≈ 1e308, long after Σ b² would overflow). Summed as Python
-                # floats: a bias vector is one value per neuron, and tolist() and sum() cost less
-                # than a numpy call on small layers and little beside a layer's work on large ones.
-                bias_sum += sum(b_new.tolist())
-                biases.append(b_new)
-        net.weights = weights
-        if bias:
-            net.biases = biases
-        return grad_norms, weight_norms, bias_sum
 
     def _update(self, dW, db, scratch_parameters=False):
         """θ := θ − η ∂J/∂θ for every Θ^(l) and b^(l), for a mini-batch before the epoch's last.

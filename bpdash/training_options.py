@@ -70,16 +70,16 @@ class TrainingOptions:
         self.stopped = bool(self.stop_reason)
 
     def _epoch_function(self):
-        """What trains one epoch and returns its row (None: diverged): the trainer's ``_epoch``
-        itself on a run without a schedule or stopping rules, else ``_epoch`` wrapped in them
-        (so the article's plain run pays nothing for them)."""
-        return self._epoch if not self._scheduled and self._stopper is None else self._options_epoch
+        """What trains one epoch and returns its row (None: diverged): the trainer's
+        ``_core_epoch()`` itself on a run without a schedule or stopping rules, else wrapped in
+        them (so the article's plain run pays nothing for them)."""
+        return self._core_epoch() if not self._scheduled and self._stopper is None else self._options_epoch
 
     def _options_epoch(self):
-        """``_epoch`` with the schedule's η_e set before it and the stopping rules after it."""
+        """The core epoch with the schedule's η_e set before it and the stopping rules after it."""
         if self._scheduled:
             self._use_rate(self.epoch + 1)
-        row = self._epoch()
+        row = self._core_epoch()()
         if row is not None and self._stopper is not None:
             self.stop_reason = self._stopper.observe(row[0], row[1], row[2])  # epoch, cost, test_cost
             self.stopped = bool(self.stop_reason)

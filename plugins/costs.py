@@ -9,6 +9,21 @@ from bpdash import Cost, hookimpl
 CLIP = 1e-12  # keeps log and 1/(a(1−a)) finite when a saturates at 0 or 1
 ONE = np.ones(())  # 0-d: numpy converts a Python float on every call (≈0.2 µs on small arrays)
 ONE.flags.writeable = False
+_COUNTS = {}  # m → m as a 0-d float array, see samples
+
+
+def samples(A):
+    """The number of samples m (rows of A) as a read-only 0-d array, made once per m: dividing
+    by a Python int makes numpy convert it on every call (≈0.35 µs, an eighth of the fused
+    costs below on the article's tiny batches). The quotient is the same number either way."""
+    m = A.shape[0]
+    count = _COUNTS.get(m)
+    if count is None:
+        if len(_COUNTS) >= 1024:  # a long-lived server sees many batch sizes: stay bounded
+            _COUNTS.clear()
+        count = _COUNTS[m] = np.array(float(m))
+        count.flags.writeable = False
+    return count
 
 
 def squared_error(A, Y):
@@ -21,7 +36,7 @@ def squared_error(A, Y):
 def squared_error_gradient(A, Y):
     """∂J/∂a = (a − y)/m."""
     gradient = A - Y
-    gradient /= A.shape[0]  # in place: no second array as large as the outputs
+    gradient /= samples(A)  # in place: no second array as large as the outputs
     return gradient
 
 
@@ -36,7 +51,7 @@ def squared_error_delta_sigmoid(Z, A, Y):
     delta = A - Y
     flat = delta.ravel()
     J = float(flat.dot(flat)) / (2 * A.shape[0])
-    delta /= A.shape[0]
+    delta /= samples(A)
     slope = ONE - A
     slope *= A
     delta *= slope
@@ -48,7 +63,7 @@ def squared_error_delta_tanh(Z, A, Y):
     delta = A - Y
     flat = delta.ravel()
     J = float(flat.dot(flat)) / (2 * A.shape[0])
-    delta /= A.shape[0]
+    delta /= samples(A)
     slope = A * A
     np.subtract(ONE, slope, slope)
     delta *= slope
@@ -60,7 +75,7 @@ def squared_error_delta_linear(Z, A, Y):
     delta = A - Y
     flat = delta.ravel()
     J = float(flat.dot(flat)) / (2 * A.shape[0])
-    delta /= A.shape[0]
+    delta /= samples(A)
     return J, delta
 
 

@@ -30,6 +30,53 @@ def test_one_full_batch_epoch_is_one_gradient_step(registry, xor):
         np.testing.assert_allclose(W1, W0 - 2.0 * g, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("sizes, activations, bias, m", [
+    ([2, 2, 2], "sigmoid", True, 4),                      # the article's network: b through kept rows
+    ([3, 5, 4, 1], ["tanh", "relu", "sigmoid"], True, 9),  # relu's f′ is taken from z
+    ([2, 6, 1], "tanh", True, 1100),                       # 1100 × 6 values: b broadcast instead
+    ([2, 3, 2], "sigmoid", False, 7),
+])
+def test_full_batch_epochs_are_gradient_steps_with_their_norms(registry, sizes, activations, bias, m):
+    """Five epochs of the trainer's full-batch epoch against backprop and θ − η ∂J/∂θ taken apart."""
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(m, sizes[0])), rng.uniform(size=(m, sizes[-1]))
+    eta = 0.7
+    trainer = Trainer(Network(sizes, activations, bias=bias, seed=1, registry=registry), X, Y,
+                      learning_rate=eta, X_test=X[:3], Y_test=Y[:3])
+    reference = trainer.net.copy()
+    for epoch in range(1, 6):
+        test_cost = reference.backprop(X[:3], Y[:3]).cost
+        grads = reference.backprop(X, Y)
+        reference.weights = [W - eta * g for W, g in zip(reference.weights, grads.weights)]
+        reference.biases = [b - eta * g for b, g in zip(reference.biases, grads.biases)]
+        row = trainer.run_epoch()
+        assert row["epoch"] == epoch
+        assert row["cost"] == pytest.approx(grads.cost, rel=1e-12)
+        assert row["test_cost"] == pytest.approx(test_cost, rel=1e-12)
+        for l, (W, b, W_ref, b_ref, g) in enumerate(zip(trainer.net.weights, trainer.net.biases,
+                                                       reference.weights, reference.biases,
+                                                       grads.weights), start=1):
+            np.testing.assert_allclose(W, W_ref, rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(b, b_ref, rtol=1e-12, atol=1e-14)
+            assert row[f"grad_norm_{l}"] == pytest.approx(np.linalg.norm(g), rel=1e-12)
+            assert row[f"weight_norm_{l}"] == pytest.approx(np.linalg.norm(W_ref), rel=1e-12)
+        if not bias:
+            assert all((b == 0).all() for b in trainer.net.biases)
+        snapshot = trainer.snapshots.latest
+        assert snapshot.epoch == epoch and all(a is b for a, b in zip(snapshot.weights, trainer.net.weights))
+
+
+def test_history_keeps_every_row_across_its_flushes(registry, xor):
+    """Rows move from the pending list into the table every FLUSH epochs; none is lost or doubled."""
+    reference = make(registry, *xor).fit(23)
+    trainer = make(registry, *xor)
+    trainer._history.FLUSH = 5  # before the first epoch, which builds the epoch function
+    trainer.fit(12)
+    assert trainer.history["epoch"].tolist() == list(range(1, 13))
+    trainer.fit(11)
+    assert trainer.history.equals(reference)
+
+
 def test_training_learns_xor(registry, xor):
     trainer = make(registry, *xor, learning_rate=5.0)
     history = trainer.fit(3000)
