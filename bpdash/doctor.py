@@ -11,7 +11,7 @@ import platform
 import sys
 from importlib import metadata
 
-LIBRARIES = ("bpdash", "numpy", "pandas", "plotly", "pluggy", "streamlit")
+LIBRARIES = ("bpdash", "numpy", "pandas", "plotly", "pluggy", "scipy", "streamlit")
 SETTINGS = ("BPDASH_PLUGINS_DIR", "BPDASH_STRICT_PLUGINS")
 
 

@@ -1,20 +1,26 @@
 """The logistic sigmoid, the article's activation: f(z) = 1 / (1 + e^(−z)).
 
-Written for speed, since it runs on every layer of every epoch: one new array, then every
+Written for speed, since it runs on every layer of every epoch. On small arrays a numpy call
+costs ≈0.3 µs whatever its size, so up to ``SMALL`` values f is scipy's ``expit``: the same
+1 / (1 + e^(−z)) as one compiled call where numpy needs four. Beyond that numpy's vectorised
+exp is faster (at 4096 values ≈3×), so f is computed with numpy: one new array, then every
 step in place (fresh memory costs page faults on large layers), and the constant 1 as a 0-d
-array (numpy converts a Python float on every call, ≈0.2 µs: a fifth of the call on the
-article's tiny arrays).
+array (numpy converts a Python float on every call, ≈0.2 µs). The two agree to an ulp.
 """
 import numpy as np
+from scipy.special import expit
 
 from bpdash import Activation, hookimpl
 
 ONE = np.ones(())
 ONE.flags.writeable = False
 FLOAT64 = np.dtype(np.float64)
+SMALL = 128  # values; measured crossover ≈200: expit 0.27 µs vs 1.15 µs at 8, 1.7 vs 1.5 at 256
 
 
 def sigmoid(z):
+    if z.size <= SMALL and z.dtype is FLOAT64:
+        return expit(z)
     # −z is the one new array; everything after works in place. The output array is passed by
     # position and dtype=float only when z is not float64 already: numpy parses keyword
     # arguments of a ufunc call slowly (≈0.1 µs each, a third of a call on tiny arrays).

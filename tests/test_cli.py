@@ -141,7 +141,7 @@ def test_doctor_reports_versions_and_plugins(tmp_path):
                             text=True, timeout=120,
                             env={**__import__("os").environ, "BPDASH_PLUGINS_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    for word in ("python", "platform", "numpy", "pandas", "plotly", "pluggy", "streamlit", "bpdash",
+    for word in ("python", "platform", "numpy", "pandas", "plotly", "pluggy", "scipy", "streamlit", "bpdash",
                  "sigmoid", "builtin"):
         assert word in result.stdout
     assert "broken" in result.stdout and "boom" in result.stdout
