@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from bpdash import Network
 from bpdash.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig
-from bpdash.ui import sidebar, training
+from bpdash.ui import csv_upload, sidebar, training
 from bpdash.ui.views import VIEWS
 
 from apptest import click, experiment, run, set_widget, start, texts
@@ -221,14 +221,14 @@ def test_csv_column_choice_and_bad_columns():
 
 
 def test_csv_helpers_report_engine_errors():
-    frame, error = sidebar.read_upload(GOOD_CSV)
+    frame, error = csv_upload.read_upload(GOOD_CSV)
     assert error is None and list(frame.columns) == ["x1", "x2", "label"]
-    split, error = sidebar.split_upload(frame, ["x1", "x2"], "label", True, 0.25, 0)
+    split, error = csv_upload.split_upload(frame, ["x1", "x2"], "label", True, 0.25, 0)
     assert error is None and split.n_test == 10 and split.feature_mean is not None
-    assert sidebar.read_upload(BAD_CSV)[0] is None
-    assert "line 4" in sidebar.read_upload(BAD_CSV)[1]
-    frame, _ = sidebar.read_upload(b"a,b\n1,x\n2,y\n")
-    split, error = sidebar.split_upload(frame, ["a"], "b", False, 0.2, 0)
+    assert csv_upload.read_upload(BAD_CSV)[0] is None
+    assert "line 4" in csv_upload.read_upload(BAD_CSV)[1]
+    frame, _ = csv_upload.read_upload(b"a,b\n1,x\n2,y\n")
+    split, error = csv_upload.split_upload(frame, ["a"], "b", False, 0.2, 0)
     assert split is None and "non-numeric" in error
 
 

@@ -1,4 +1,4 @@
-"""The sidebar: the network builder and the data picker.
+"""The sidebar: the network builder and the data picker (its CSV source in ``csv_upload``).
 
 ``render(registry)`` draws every control and returns ``(config, choice)``: the ExperimentConfig
 the controls describe (None when they describe an invalid one, with the reason shown) and the
@@ -13,29 +13,13 @@ import streamlit as st
 from bpdash.config import (MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, MAX_SAMPLES, MAX_SEED,
                            ConfigError, ExperimentConfig)
 
-from bpdash.csvdata import load_csv, read_csv
-from bpdash.data import DataError
-
-from . import classroom, features, sidebar_training, state
-from .text import plain
+from . import classroom, csv_upload, features, sidebar_training, state
+from .widgets import choose, default
 
 DEFAULTS = ExperimentConfig()
 LAYER_MESSAGE = "layer_message"
 N_HIDDEN = "n_hidden"
 SOURCES = ("Generated", "CSV file")
-
-
-def _default(key: str, value) -> None:
-    """Give widget ``key`` its starting value once (before the widget is drawn)."""
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
-def _choose(key: str, options: list, fallback) -> None:
-    """Make sure the session value of selectbox ``key`` is one of ``options``."""
-    _default(key, fallback)
-    if st.session_state[key] not in options:
-        st.session_state[key] = fallback if fallback in options else options[0]
 
 
 def _help(table: dict) -> str:
@@ -74,14 +58,14 @@ def clamp_neurons(key: str, layer: int) -> None:
 
 def hidden_layers(activations: dict) -> tuple[tuple, tuple]:
     """Neurons and an activation per hidden layer; returns ``(hidden, activation_names)``."""
-    _default(N_HIDDEN, len(DEFAULTS.hidden))
+    default(N_HIDDEN, len(DEFAULTS.hidden))
     names, helptext = sorted(activations), _help(activations)
     hidden, acts = [], []
     for i in range(st.session_state[N_HIDDEN]):
         layer = i + 2  # the article's numbering: layer 1 is the input
         size_key, act_key = f"neurons_{i}", f"act_{i}"
-        _default(size_key, DEFAULTS.hidden[i] if i < len(DEFAULTS.hidden) else DEFAULTS.hidden[-1])
-        _choose(act_key, names, DEFAULTS.activations[0])
+        default(size_key, DEFAULTS.hidden[i] if i < len(DEFAULTS.hidden) else DEFAULTS.hidden[-1])
+        choose(act_key, names, DEFAULTS.activations[0])
         left, right = st.columns([1, 1.2])
         neurons = left.number_input(f"Layer {layer} neurons", min_value=1, step=1, key=size_key,
                                     on_change=clamp_neurons, args=(size_key, layer))
@@ -104,9 +88,9 @@ def hidden_layers(activations: dict) -> tuple[tuple, tuple]:
 def output_and_cost(registry) -> dict:
     """Output activation, bias on/off and cost."""
     acts, costs = sorted(registry.activations), sorted(registry.costs)
-    _choose("output_activation", acts, DEFAULTS.output_activation)
-    _choose("cost", costs, DEFAULTS.cost)
-    _default("bias", DEFAULTS.bias)
+    choose("output_activation", acts, DEFAULTS.output_activation)
+    choose("cost", costs, DEFAULTS.cost)
+    default("bias", DEFAULTS.bias)
     return dict(
         output_activation=st.selectbox("Output activation (layer L)", acts, key="output_activation",
                                        help=_help(registry.activations)),
@@ -118,9 +102,9 @@ def output_and_cost(registry) -> dict:
 def initialization(registry) -> dict:
     """Initializer, its ε and the seed of the draw."""
     inits = sorted(registry.initializers)
-    _choose("init", inits, DEFAULTS.init)
-    _default("epsilon", float(DEFAULTS.epsilon))
-    _default("seed", DEFAULTS.seed)
+    choose("init", inits, DEFAULTS.init)
+    default("epsilon", float(DEFAULTS.epsilon))
+    default("seed", DEFAULTS.seed)
     init = st.selectbox("Initializer", inits, key="init", help=_help(registry.initializers))
     left, right = st.columns(2)
     epsilon = left.number_input("ε", min_value=0.0, max_value=10.0, step=0.05, key="epsilon", format="%g",
@@ -132,8 +116,8 @@ def initialization(registry) -> dict:
 
 def training_settings() -> dict:
     """Learning rate η (changing it keeps training) and batch size (0 = the full batch)."""
-    _default("learning_rate", float(DEFAULTS.learning_rate))
-    _default("batch_size", DEFAULTS.batch_size or 0)
+    default("learning_rate", float(DEFAULTS.learning_rate))
+    default("batch_size", DEFAULTS.batch_size or 0)
     left, right = st.columns(2)
     eta = left.number_input("Learning rate η", min_value=1e-4, max_value=float(MAX_LEARNING_RATE),
                             step=0.05, format="%g", key="learning_rate",
@@ -149,9 +133,9 @@ def training_settings() -> dict:
 def generated_settings(registry) -> dict:
     """Dataset, size, noise (the train share and seed come from ``data_settings``)."""
     names = sorted(registry.datasets)
-    _choose("dataset", names, DEFAULTS.dataset)
-    _default("n_samples", DEFAULTS.n_samples)
-    _default("noise", float(DEFAULTS.noise))
+    choose("dataset", names, DEFAULTS.dataset)
+    default("n_samples", DEFAULTS.n_samples)
+    default("noise", float(DEFAULTS.noise))
     name = st.selectbox("Dataset", names, key="dataset", help=_help(registry.datasets))
     fixed = registry.datasets[name].fixed
     left, right = st.columns(2)
@@ -163,9 +147,9 @@ def generated_settings(registry) -> dict:
 
 def data_settings(registry) -> tuple[dict, state.DataChoice]:
     """Source (generated or CSV), train share and data seed; returns config fields and a DataChoice."""
-    _default("data_source", SOURCES[0])
-    _default("train_share", round(1 - DEFAULTS.test_share, 4))
-    _default("data_seed", DEFAULTS.data_seed)
+    default("data_source", SOURCES[0])
+    default("train_share", round(1 - DEFAULTS.test_share, 4))
+    default("data_seed", DEFAULTS.data_seed)
     source = st.radio("Source", SOURCES, key="data_source", horizontal=True)
     fields = {}
     if source == SOURCES[0]:
@@ -179,7 +163,7 @@ def data_settings(registry) -> tuple[dict, state.DataChoice]:
         choice = state.generated_choice(fields["dataset"], fields["n_samples"], fields["noise"],
                                         fields["data_seed"], fields["test_share"])
     else:
-        choice = csv_choice(fields["test_share"], fields["data_seed"])
+        choice = csv_upload.csv_choice(fields["test_share"], fields["data_seed"])
     return fields, choice
 
 
@@ -240,84 +224,3 @@ def render(registry) -> tuple[ExperimentConfig | None, state.DataChoice]:
                 st.error(f"{name}: {message}")
             return None, choice
     return config, choice
-
-
-# -- CSV upload ----------------------------------------------------------------------------------
-
-CSV_PARSED = "csv_parsed"  # (file_id, DataFrame | None, error | None) of the current upload
-CSV_SPLIT = "csv_split"    # (key, DataSplit | None, error | None) of the current column choice
-
-
-def read_upload(raw: bytes):
-    """Parse uploaded bytes with the engine's ``read_csv``: ``(frame, None)`` or ``(None, message)``."""
-    try:
-        return read_csv(raw), None
-    except (DataError, ValueError, TypeError) as exc:
-        return None, str(exc)
-
-
-def split_upload(frame, features, target, standardize, test_share, seed):
-    """Chosen columns as a DataSplit via the engine's ``load_csv``: ``(split, None)`` or ``(None, message)``."""
-    try:
-        return load_csv(frame, features=list(features), target=target, standardize=bool(standardize),
-                        test_share=test_share, seed=seed), None
-    except (DataError, ValueError) as exc:
-        return None, str(exc)
-
-
-def _parsed(upload):
-    """The upload parsed once per file; a new file resets the column pickers to their defaults."""
-    cached = st.session_state.get(CSV_PARSED)
-    if cached is None or cached[0] != upload.file_id:
-        frame, error = read_upload(upload.getvalue())
-        cached = st.session_state[CSV_PARSED] = (upload.file_id, frame, error)
-        if frame is not None:
-            st.session_state["csv_target"] = frame.columns[-1]
-            st.session_state["csv_features"] = list(frame.columns[:-1])
-    return cached[1], cached[2]
-
-
-def _split(key, frame):
-    cached = st.session_state.get(CSV_SPLIT)
-    if cached is None or cached[0] != key:
-        _, _, features, target, standardize, test_share, seed = key
-        cached = st.session_state[CSV_SPLIT] = (key, *split_upload(frame, features, target, standardize,
-                                                                   test_share, seed))
-    return cached[1], cached[2]
-
-
-def _columns(columns) -> tuple[str, list, bool]:
-    """Target, features and standardize pickers for the uploaded columns."""
-    _choose("csv_target", columns, columns[-1])
-    target = st.selectbox("Target column", columns, key="csv_target",
-                          help="0/1 values make a classification task; anything else regression.")
-    others = [c for c in columns if c != target]
-    _default("csv_features", others)
-    st.session_state["csv_features"] = [c for c in st.session_state["csv_features"] if c in others]
-    features = st.multiselect("Feature columns", others, key="csv_features")
-    _default("csv_standardize", False)
-    standardize = st.checkbox("Standardize features", key="csv_standardize",
-                              help="Zero mean, unit std, from the training rows.")
-    return target, features, standardize
-
-
-def csv_choice(test_share: float, seed: int) -> state.DataChoice:
-    """The CSV uploader and its column pickers. Errors show right under the uploader, and the
-    choice is then "keep the current data" (key None), so the previous data stays."""
-    upload = st.file_uploader("CSV file", type=["csv"], key="csv_file",
-                              help="Comma-separated, UTF-8, one header row; numbers in the chosen columns.")
-    messages = st.container()
-    if upload is None:
-        st.caption("Until a file loads, the current data stays.")
-        return state.DataChoice(None)
-    frame, error = _parsed(upload)
-    if error is None:
-        target, features, standardize = _columns(list(frame.columns))
-        key = ("csv", upload.file_id, tuple(features), target, bool(standardize), test_share, seed)
-        split, error = _split(key, frame)
-    if error is not None:
-        messages.error(f"{plain(upload.name)}: {plain(error.rstrip('.'))}. The previous data stays.")
-        return state.DataChoice(None)
-    messages.caption(f"{plain(upload.name)}: {split.n_train} training and {split.n_test} test rows, "
-                     f"{split.n_features} features → {split.n_outputs} outputs, {split.task}.")
-    return state.DataChoice(key, lambda: split, upload.name)

@@ -12,6 +12,8 @@ import streamlit as st
 
 from bpdash.config import ExperimentConfig
 
+from .widgets import default
+
 DEFAULTS = ExperimentConfig()
 OPTIMIZER_KEYS = ("momentum", "beta2", "opt_epsilon")
 SCHEDULES = ("constant", "step", "exponential")
@@ -21,11 +23,6 @@ MOMENTUM_LABEL = {"momentum": "β (momentum)", "nesterov": "β (momentum)", "rms
 USES_BETA2, USES_EPSILON = ("adam",), ("adagrad", "rmsprop", "adam")
 STOP_TARGET, STOP_PATIENCE = "stop_target_on", "stop_patience_on"
 ALL_KEYS = (*OPTIMIZER_KEYS, "lr_decay", "lr_step", "reg_rate", "target_cost", "patience")
-
-
-def _default(key: str, value) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
 
 
 def _keep() -> None:
@@ -52,14 +49,14 @@ def optimizer(registry) -> dict:
     """The optimizer and the constants its rule uses."""
     table = registry.optimizers
     names = sorted(table, key=lambda n: (n != "gd", n))
-    _default("optimizer", DEFAULTS.optimizer)
+    default("optimizer", DEFAULTS.optimizer)
     if st.session_state["optimizer"] not in names:
         st.session_state["optimizer"] = DEFAULTS.optimizer if DEFAULTS.optimizer in names else names[0]
     name = st.selectbox("Optimizer", names, key="optimizer",
                         help="\n".join(f"- **{n}**: {table[n].description}" for n in names))
     optimizer_rule(table[name])
     for key in OPTIMIZER_KEYS:
-        _default(key, float(getattr(DEFAULTS, key)))
+        default(key, float(getattr(DEFAULTS, key)))
     if name in MOMENTUM_LABEL:
         st.number_input(MOMENTUM_LABEL[name], min_value=0.0, max_value=0.9999, step=0.01, format="%g",
                         key="momentum")
@@ -75,9 +72,9 @@ def optimizer(registry) -> dict:
 
 def schedule() -> dict:
     """The learning-rate schedule: constant, step decay every N epochs, or exponential decay."""
-    _default("lr_schedule", DEFAULTS.lr_schedule)
-    _default("lr_decay", float(DEFAULTS.lr_decay))
-    _default("lr_step", int(DEFAULTS.lr_step))
+    default("lr_schedule", DEFAULTS.lr_schedule)
+    default("lr_decay", float(DEFAULTS.lr_decay))
+    default("lr_step", int(DEFAULTS.lr_step))
     kind = st.selectbox("Learning-rate schedule", SCHEDULES, key="lr_schedule",
                         help="- **constant**: η throughout\n- **step**: η × decay every N epochs\n"
                              "- **exponential**: η × decay^(epoch / N)")
@@ -90,8 +87,8 @@ def schedule() -> dict:
 
 def regularization() -> dict:
     """None, L1 or L2 with a rate λ (biases are not regularized)."""
-    _default("regularization", DEFAULTS.regularization)
-    _default("reg_rate", float(DEFAULTS.reg_rate))
+    default("regularization", DEFAULTS.regularization)
+    default("reg_rate", float(DEFAULTS.reg_rate))
     left, right = st.columns(2)
     kind = left.selectbox("Regularization", list(REGULARIZATION), key="regularization",
                           format_func=REGULARIZATION.get,
@@ -104,10 +101,10 @@ def regularization() -> dict:
 
 def stopping() -> dict:
     """Stop at a target cost, and/or after N epochs without improvement."""
-    _default(STOP_TARGET, DEFAULTS.target_cost is not None)
-    _default(STOP_PATIENCE, DEFAULTS.patience is not None)
-    _default("target_cost", float(DEFAULTS.target_cost or 0.05))
-    _default("patience", int(DEFAULTS.patience or 50))
+    default(STOP_TARGET, DEFAULTS.target_cost is not None)
+    default(STOP_PATIENCE, DEFAULTS.patience is not None)
+    default("target_cost", float(DEFAULTS.target_cost or 0.05))
+    default("patience", int(DEFAULTS.patience or 50))
     left, right = st.columns(2)
     target = left.toggle("Target J", key=STOP_TARGET, help="Stop when the training cost J reaches it.")
     patience = right.toggle("Patience", key=STOP_PATIENCE,
