@@ -125,20 +125,3 @@ def test_cross_entropy_is_stable_for_saturated_sigmoid_outputs(registry):
     grads = net.backprop(np.array([[50.0]]), np.array([[0.0]]), cost="cross_entropy")
     assert grads.cost == pytest.approx(5000.0)  # log(1 + e^5000) − 0 ≈ 5000, no inf
     assert np.isfinite(grads.weights[0]).all()
-
-
-def test_sigmoid_gives_the_same_values_on_small_and_large_arrays(registry):
-    """Up to 128 values the sigmoid is scipy's expit, beyond that numpy's four steps: the two
-    agree to rounding, saturate to exactly 0 and 1, and return new arrays."""
-    f = registry.activations["sigmoid"].f
-    z = np.concatenate([np.linspace(-800, 800, 1601), [-np.inf, np.inf, 0.0]])
-    with np.errstate(over="ignore"):  # e^800 overflows to inf, rightly (the engine ignores it too)
-        large = f(z)  # 1604 values: the numpy path
-    small = np.concatenate([f(part) for part in np.array_split(z, 16)])  # ~100 values each: expit
-    np.testing.assert_allclose(small, large, rtol=1e-15, atol=0)
-    assert large[-1] == small[-1] == 0.5 and small[0] == large[0] == 0.0 and small[-2] == 1.0
-    expected = 1 / (1 + np.exp(-np.linspace(-30, 30, 61)))
-    for values in (f(np.linspace(-30, 30, 61)), f(np.tile(np.linspace(-30, 30, 61), 3))[:61]):
-        np.testing.assert_allclose(values, expected, rtol=1e-15)
-    tiny = z[:8].copy()
-    assert f(tiny) is not tiny and (tiny == z[:8]).all()

@@ -18,16 +18,12 @@ import pytest
 
 import bpdash
 from bpdash.plugins import PluginLoadError
+from plugin_helpers import (BUILTIN_ACTIVATIONS, BUILTIN_COSTS, BUILTIN_INITIALIZERS, by_name,
+                            central_difference)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOFTPLUS = ROOT / "examples" / "softplus_plugin" / "softplus.py"
 SWISH = ROOT / "examples" / "bpdash-swish"
-
-# Built-ins this file relies on; more may be added (datasets, ...) without breaking it.
-BUILTIN_PLUGINS = {"costs", "initializers", "linear", "relu", "sigmoid", "tanh"}
-BUILTIN_ACTIVATIONS = {"sigmoid", "tanh", "linear", "relu"}
-BUILTIN_COSTS = {"squared_error", "cross_entropy"}
-BUILTIN_INITIALIZERS = {"zeros", "constant", "uniform", "glorot", "he"}
 
 HEADER = "import numpy as np\nfrom bpdash import Activation, Cost, hookimpl\n\n"
 
@@ -50,106 +46,11 @@ def activation_plugin(act_name: str, f="lambda z: 2.0 * z", df="lambda z: np.ful
         """
 
 
-def by_name(reg, plugin_name):
-    """The PluginInfo entries called ``plugin_name``."""
-    return [p for p in reg.plugins if p.name == plugin_name]
-
-
 def assert_builtins_intact(reg):
     assert BUILTIN_ACTIVATIONS <= set(reg.activations)
     assert BUILTIN_COSTS <= set(reg.costs)
     assert BUILTIN_INITIALIZERS <= set(reg.initializers)
     assert all(p.status == "ok" for p in reg.plugins if p.source == "builtin")
-
-
-def central_difference(f, z, h=1e-6):
-    return (f(z + h) - f(z - h)) / (2 * h)
-
-
-# --- built-ins ----------------------------------------------------------------------------------
-
-def test_builtins_load_ok_with_expected_names(registry):
-    assert registry.errors == []
-    builtins = [p for p in registry.plugins if p.source == "builtin"]
-    assert BUILTIN_PLUGINS <= {p.name for p in builtins}
-    assert len(builtins) == len(registry.plugins)  # no folders, no entry points: built-ins only
-    assert all(p.status == "ok" and p.provides for p in builtins)
-    assert BUILTIN_ACTIVATIONS <= set(registry.activations)
-    assert BUILTIN_COSTS <= set(registry.costs)
-    assert BUILTIN_INITIALIZERS <= set(registry.initializers)
-    assert by_name(registry, "sigmoid")[0].provides == ("sigmoid",)
-    assert registry.origin[("activations", "tanh")] == "plugin 'tanh' (builtin)"
-
-
-def test_registry_get_names_the_choices(registry):
-    assert registry.get("activations", "tanh").name == "tanh"
-    with pytest.raises(KeyError, match=r"unknown activation 'softmax'.*'relu'.*'tanh'"):
-        registry.get("activations", "softmax")
-
-
-def test_default_registry_is_loaded_once_and_reset(monkeypatch):
-    first = bpdash.default_registry()
-    assert bpdash.default_registry() is first
-    assert BUILTIN_ACTIVATIONS <= set(first.activations)
-    bpdash.plugins.reset_default_registry()
-    assert bpdash.default_registry() is not first
-
-
-@pytest.mark.parametrize("name", sorted(BUILTIN_ACTIVATIONS))
-def test_builtin_derivatives_match_central_differences(registry, name):
-    act = registry.activations[name]
-    z = np.linspace(-6, 6, 241)
-    z = z[np.abs(z) > 1e-3]  # relu has a kink at 0
-    np.testing.assert_allclose(act.df(z), central_difference(act.f, z), rtol=1e-6, atol=1e-8)
-    if act.df_from_a is not None:
-        np.testing.assert_allclose(act.df_from_a(act.f(z)), act.df(z), rtol=1e-9, atol=1e-12)
-
-
-@pytest.mark.parametrize("name", sorted(BUILTIN_ACTIVATIONS))
-def test_builtin_activations_keep_shape_and_leave_input_alone(registry, name):
-    act = registry.activations[name]
-    z = np.linspace(-3, 3, 12).reshape(3, 4)
-    before = z.copy()
-    for fn in (act.f, act.df):
-        assert fn(z).shape == (3, 4)
-    np.testing.assert_array_equal(z, before)
-
-
-def test_sigmoid_values(registry):
-    sigmoid = registry.activations["sigmoid"]
-    assert sigmoid.f(np.array([0.0]))[0] == 0.5
-    assert sigmoid.df(np.array([0.0]))[0] == 0.25
-    z = np.linspace(-20, 20, 401)
-    np.testing.assert_allclose(sigmoid.f(z), 0.5 * (1 + np.tanh(z / 2)), rtol=1e-12, atol=1e-15)
-
-
-def test_tanh_matches_numpy(registry):
-    z = np.linspace(-20, 20, 4001)
-    np.testing.assert_allclose(registry.activations["tanh"].f(z), np.tanh(z), rtol=0, atol=1e-12)
-    assert registry.activations["tanh"].f(np.array([0.0]))[0] == 0.0
-
-
-def test_linear_and_relu_values(registry):
-    z = np.array([-2.0, -0.5, 0.5, 3.0])
-    np.testing.assert_array_equal(registry.activations["linear"].f(z), z)
-    np.testing.assert_array_equal(registry.activations["relu"].f(z), [0, 0, 0.5, 3])
-    np.testing.assert_array_equal(registry.activations["relu"].df(z), [0, 0, 1, 1])
-
-
-@pytest.mark.parametrize("name", sorted(BUILTIN_ACTIVATIONS))
-def test_builtin_activations_saturate_without_nan(registry, name):
-    act = registry.activations[name]
-    z = np.array([-800.0, -710.0, 710.0, 800.0])
-    with np.errstate(over="ignore"):  # exp overflowing to inf is the intended route to 0 or 1
-        a, d = act.f(z), act.df(z)
-        via_a = act.df_from_a(a) if act.df_from_a is not None else d
-    assert not np.isnan(a).any() and not np.isnan(d).any() and not np.isnan(via_a).any()
-    if name == "sigmoid":
-        np.testing.assert_array_equal(a, [0, 0, 1, 1])
-        np.testing.assert_array_equal(d, [0, 0, 0, 0])
-    if name == "tanh":
-        np.testing.assert_array_equal(a, [-1, -1, 1, 1])
-        np.testing.assert_array_equal(d, [0, 0, 0, 0])
 
 
 # --- folder plugins -----------------------------------------------------------------------------
