@@ -1,16 +1,12 @@
-"""The plugin system as a plugin author meets it: loading, checking, reporting, packaging.
+"""The plugin system as a plugin author meets it: loading, checking, reporting.
 
 Every test builds its own registry with ``bpdash.load_plugins(...)``; plugin files are written
-into ``tmp_path``. The entry-point path installs the real example package examples/bpdash-swish.
+into ``tmp_path``. The built-ins are tested in test_builtin_plugins.py, the installed example
+package (entry points) in test_plugin_package.py.
 """
-import importlib
-import importlib.metadata
-import importlib.util
 import os
 import shutil
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -18,40 +14,10 @@ import pytest
 
 import bpdash
 from bpdash.plugins import PluginLoadError
-from plugin_helpers import (BUILTIN_ACTIVATIONS, BUILTIN_COSTS, BUILTIN_INITIALIZERS, by_name,
-                            central_difference)
+from plugin_helpers import activation_plugin, assert_builtins_intact, by_name, central_difference, write_plugin
 
 ROOT = Path(__file__).resolve().parent.parent
 SOFTPLUS = ROOT / "examples" / "softplus_plugin" / "softplus.py"
-SWISH = ROOT / "examples" / "bpdash-swish"
-
-HEADER = "import numpy as np\nfrom bpdash import Activation, Cost, hookimpl\n\n"
-
-
-def write_plugin(folder: Path, name: str, body: str) -> Path:
-    """Write ``folder/name.py`` with the usual imports and ``body`` (dedented)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.py"
-    path.write_text(HEADER + textwrap.dedent(body))
-    return path
-
-
-def activation_plugin(act_name: str, f="lambda z: 2.0 * z", df="lambda z: np.full_like(z, 2.0)",
-                      extra=""):
-    """Source of a plugin registering one activation (by default a sound one, f = 2z)."""
-    return f"""
-        @hookimpl
-        def register_activations():
-            return [Activation({act_name!r}, {f}, {df}{extra})]
-        """
-
-
-def assert_builtins_intact(reg):
-    assert BUILTIN_ACTIVATIONS <= set(reg.activations)
-    assert BUILTIN_COSTS <= set(reg.costs)
-    assert BUILTIN_INITIALIZERS <= set(reg.initializers)
-    assert all(p.status == "ok" for p in reg.plugins if p.source == "builtin")
-
 
 # --- folder plugins -----------------------------------------------------------------------------
 
@@ -340,85 +306,3 @@ def test_broken_builtin_always_raises(monkeypatch, tmp_path):
     monkeypatch.setattr(bpdash.plugins, "builtin_dir", lambda: tmp_path)
     with pytest.raises(PluginLoadError, match=r"plugin 'sigmoid' \(builtin\)"):
         bpdash.load_plugins(extra_dirs=[], entry_points=False, strict=False)
-
-
-# --- entry points: the installed example package ------------------------------------------------
-
-def _swish_installed() -> bool:
-    importlib.invalidate_caches()
-    try:
-        dist = importlib.metadata.distribution("bpdash-swish")
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return (importlib.util.find_spec("bpdash_swish") is not None
-            and any(ep.group == "bpdash" for ep in dist.entry_points))
-
-
-@pytest.fixture(scope="session")
-def swish_package(tmp_path_factory):
-    """examples/bpdash-swish installed in this interpreter's environment (CI pre-installs it).
-
-    When this fixture installs it, it uninstalls it again at the end of the session.
-    """
-    if _swish_installed():
-        yield
-        return
-    pip = [sys.executable, "-m", "pip"]
-    try:
-        probe = subprocess.run(pip + ["--version"], capture_output=True, text=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"pip cannot run in this interpreter ({sys.executable}): {exc}")
-    if probe.returncode != 0:
-        pytest.skip(f"pip cannot run in this interpreter ({sys.executable}): {probe.stderr.strip()}")
-    # Build from a copy so the build leaves no build/ or *.egg-info in the repository.
-    source = tmp_path_factory.mktemp("swish") / "bpdash-swish"
-    shutil.copytree(SWISH, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    isolation = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
-    done = subprocess.run(pip + ["install", "--no-deps", *isolation, str(source)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"pip install {SWISH} failed:\n{done.stdout}\n{done.stderr}"
-    assert _swish_installed(), "pip installed bpdash-swish but importlib.metadata cannot see it"
-    yield
-    subprocess.run(pip + ["uninstall", "--yes", "bpdash-swish"], capture_output=True, timeout=300)
-    importlib.invalidate_caches()
-
-
-def test_entry_point_plugin_loads(swish_package):
-    reg = bpdash.load_plugins(extra_dirs=[], entry_points=True)
-    assert reg.errors == []
-    [info] = by_name(reg, "swish")
-    assert info.status == "ok"
-    assert "bpdash-swish" in info.source
-    assert info.version == "0.1.0"
-    assert info.provides == ("swish",)
-    assert reg.origin[("activations", "swish")] == f"plugin 'swish' ({info.source})"
-    assert_builtins_intact(reg)
-
-    net = bpdash.Network([2, 4, 1], ["swish", "sigmoid"], seed=0, registry=reg)
-    grads = net.backprop(np.array([[0.5, -1.0], [2.0, 0.1]]), np.array([[1.0], [0.0]]))
-    assert np.isfinite(grads.cost) and all(np.isfinite(g).all() for g in grads.weights)
-
-
-def test_entry_points_can_be_switched_off(swish_package):
-    reg = bpdash.load_plugins(extra_dirs=[], entry_points=False)
-    assert "swish" not in reg.activations and not by_name(reg, "swish")
-
-
-def test_swish_values(swish_package):
-    act = bpdash.load_plugins(extra_dirs=[], entry_points=True).activations["swish"]
-    z = np.linspace(-10, 10, 401)
-    np.testing.assert_allclose(act.f(z), z / (1 + np.exp(-z)), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(act.df(z), central_difference(act.f, z), rtol=1e-6, atol=1e-9)
-    assert act.f(np.array([0.0]))[0] == 0.0 and act.df(np.array([0.0]))[0] == 0.5
-    big = np.array([-800.0, 800.0])
-    np.testing.assert_array_equal(act.f(big), [0.0, 800.0])
-    np.testing.assert_array_equal(act.df(big), [0.0, 1.0])
-
-
-def test_folder_plugin_clashing_with_entry_point_plugin(swish_package, tmp_path):
-    # Folders load before entry points, so the folder's swish wins and the package is refused.
-    write_plugin(tmp_path, "my_swish", activation_plugin("swish"))
-    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=True)
-    [problem] = reg.errors
-    assert problem.plugin == "swish" and "bpdash-swish" in problem.source
-    assert f"plugin 'my_swish' ({tmp_path})" in problem.message
