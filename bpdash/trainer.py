@@ -248,7 +248,8 @@ class Trainer(TrainingOptions, MiniBatches):
         samples of δ is ``ones · δ``, one BLAS call, faster than ``δ.sum(axis=0)``.
 
         ``into``, when given, holds arrays shaped like the weights for ∂J/∂Θ to be written into
-        (for the mini-batches whose gradients die with their update, see ``MiniBatches._mini_batches``).
+        (for the mini-batches whose gradients die with their update, see
+        ``MiniBatches._mini_batches``).
         """
         weights, layer_functions, bias = self.net.weights, self._layer_functions, self._bias
         A = X
