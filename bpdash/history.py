@@ -33,13 +33,10 @@ class HistoryTable:
     def append(self, row: tuple) -> None:
         self._pending.append(row)
         if len(self._pending) >= self.FLUSH:
-            self._flush()
+            self.flush()
 
     def flush(self) -> None:
         """Move the pending rows into the table (``append`` does it every FLUSH rows)."""
-        self._flush()
-
-    def _flush(self) -> None:
         if not self._pending:
             return
         # fromiter over the values one after another: np.array(rows) would first discover the
@@ -56,7 +53,7 @@ class HistoryTable:
         self._pending.clear()  # in place: append_unchecked is bound to this list
 
     def frame(self) -> pd.DataFrame:
-        self._flush()
+        self.flush()
         if self._frame is None or len(self._frame) != self._n:
             rows = self._table[:self._n]
             data = {name: rows[:, i] for i, name in enumerate(self.columns)}

@@ -10,10 +10,6 @@ from bpdash.csvdata import load_csv, read_csv
 from bpdash.data import MAX_COLUMNS, MAX_ROWS, DataError
 
 
-def everything(d):
-    return np.vstack([d.X_train, d.X_test]), np.vstack([d.Y_train, d.Y_test])
-
-
 # ---------------------------------------------------------------- reading and rejecting
 
 GOOD = b"x1,x2,label,y\n0.5,1.0,a,0\n1.5,3.0,b,1\n2.5,5.0,c,1\n3.5,7.0,d,0\n4.5,9.0,e,1\n"
@@ -129,7 +125,7 @@ def test_load_csv_defaults_last_column_is_target():
     assert d.feature_names == ("p", "q") and d.target_names == ("r",)
     assert (d.n_train, d.n_test, d.n_features, d.n_outputs) == (4, 1, 2, 1)
     assert d.task == "regression"
-    X, Y = everything(d)
+    X, Y = np.vstack([d.X_train, d.X_test]), np.vstack([d.Y_train, d.Y_test])  # every row
     np.testing.assert_array_equal(np.sort(Y.ravel()), [0.5, 1.5, 2.5, 3.5, 4.5])
     np.testing.assert_array_equal(X[:, 1], X[:, 0] + 1)  # rows stay paired
 
