@@ -1,0 +1,211 @@
+"""A setting, declared once: its type, default, bounds or choices, and how people see it.
+
+Every setting bpdash exposes is a ``Field``: the experiment config's fields, a layer type's
+settings, an optimizer's hyperparameters. From the one declaration come the check of a value
+and its message (``problem``), its text in links and on the command line (``text`` and
+``parse``, exact round trips), and what a widget needs (``label``, ``help``, the bounds,
+``step``, the choices). A field that names a plugin (``plugin="activations"``) is checked for
+form here and against a registry by ``registry_problem``: which plugins exist differs between
+installations.
+
+A list field (``items=n``) holds up to n values, each under the same rules (the hidden layers'
+sizes, say); its text is the values joined by commas.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+KINDS = ("int", "float", "bool", "text", "choice", "plugin")
+MAX_TEXT = 64        # a name (plugin, choice) is at most this long
+SHOWN = 40           # characters of a bad value quoted back in a message
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
+def show(value) -> str:
+    """``repr(value)`` cut short: a message must not echo 10,000 characters back."""
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting.
+
+    - ``name``: its key in configs, links and specs; ``kind``: one of KINDS ("int", "float",
+      "bool", "text", "choice" from ``choices``, "plugin" naming a record of the registry table
+      ``plugin``, e.g. "activations").
+    - ``default``; ``optional``: None is allowed too (e.g. "no target cost"), written
+      ``none_text`` in links.
+    - Numbers: ``low`` ≤ value ≤ ``high`` (either may be None: unbounded), ``low_open`` /
+      ``high_open`` exclude the bound itself (η > 0). −0.0 counts as 0, and as below an open
+      bound at 0.
+    - ``items``: a list field of at most ``items`` values (``min_items`` at least).
+    - People: ``label``, ``symbol`` (η, ε, λ: shown with the label), ``help``, ``step`` (a
+      widget's increment), ``group`` (which part of the page or config it belongs to),
+      ``sweep`` (whether a sweep may vary it).
+    """
+
+    name: str
+    kind: str
+    default: Any
+    label: str = ""
+    help: str = ""
+    symbol: str = ""
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple = ()
+    plugin: str = ""
+    optional: bool = False
+    none_text: str = "none"
+    items: int = 0
+    min_items: int = 0
+    step: float | None = None
+    group: str = ""
+    sweep: bool = False
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"field {self.name!r}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError(f"field {self.name!r}: a choice field needs choices")
+        if self.kind == "plugin" and not self.plugin:
+            raise ValueError(f"field {self.name!r}: a plugin field needs the registry table it names")
+        problem = self.problem(self.default)
+        if problem:
+            raise ValueError(f"field {self.name!r}: its default {self.default!r} {problem}")
+
+    # -- checking ---------------------------------------------------------------------------
+
+    def problem(self, value) -> str | None:
+        """What is wrong with ``value`` for this field (a phrase such as "must be between 1 and
+        128, got 500"), or None when it is valid."""
+        if value is None:
+            return None if self.optional else f"must be {self._expected()}, got None"
+        if not self.items:
+            return self._item_problem(value)
+        if not isinstance(value, (list, tuple)):
+            return f"must be a list, got {show(value)}"
+        if not self.min_items <= len(value) <= self.items:
+            return (f"must have {self.min_items} to {self.items} entries, got {len(value)}"
+                    if self.min_items else f"must have at most {self.items} entries, got {len(value)}")
+        for i, item in enumerate(value):
+            problem = self._item_problem(item)
+            if problem:
+                return f"entry {i + 1} {problem}"
+        return None
+
+    def _expected(self) -> str:
+        return {"int": "a whole number", "float": "a finite number", "bool": "true or false",
+                "text": "a short text", "choice": f"one of {', '.join(map(str, self.choices))}",
+                "plugin": "a plugin name"}[self.kind]
+
+    def _item_problem(self, value) -> str | None:
+        kind = self.kind
+        if kind == "bool":
+            return None if isinstance(value, bool) else f"must be true or false, got {show(value)}"
+        if kind == "choice":
+            return None if value in self.choices else f"must be one of {', '.join(map(str, self.choices))}, got {show(value)}"
+        if kind in ("text", "plugin"):
+            if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+                return f"must be {self._expected()} (at most {MAX_TEXT} characters), got {show(value)}"
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                kind == "int" and not isinstance(value, int)):
+            return f"must be {self._expected()}, got {show(value)}"
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int beyond float range
+            finite = False
+        if not finite:
+            return f"must be a finite number, got {show(value)}"
+        return self._range_problem(value)
+
+    def _range_problem(self, value) -> str | None:
+        low_bad = self.low is not None and (value < self.low or (self.low_open and value == self.low))
+        high_bad = self.high is not None and (value > self.high or (self.high_open and value == self.high))
+        if low_bad or high_bad:
+            return f"must be {self.bounds()}, got {show(value)}"
+        return None
+
+    def bounds(self) -> str:
+        """The allowed range in words: "between 1 and 128", "> 0 and ≤ 100", "≥ 0"."""
+        low = None if self.low is None else f"{'>' if self.low_open else '≥'} {self.low:g}"
+        high = None if self.high is None else f"{'<' if self.high_open else '≤'} {self.high:g}"
+        if low and high and not self.low_open and not self.high_open:
+            return f"between {self.low:g} and {self.high:g}"
+        return " and ".join(part for part in (low, high) if part) or "any number"
+
+    def registry_problem(self, value, registry) -> str | None:
+        """For a plugin field: which of ``value``'s names the registry lacks, or None."""
+        if self.kind != "plugin" or value is None:
+            return None
+        table = getattr(registry, self.plugin)
+        names = value if self.items else (value,)
+        missing = [name for name in names if name not in table]
+        if not missing:
+            return None
+        return f"unknown {self.plugin[:-1]} {show(missing[0])}; choose one of {', '.join(sorted(table))}"
+
+    # -- text (links, command line) ---------------------------------------------------------
+
+    def text(self, value) -> str:
+        """``value`` as text that ``parse`` reads back exactly (floats by repr)."""
+        if value is None:
+            return self.none_text
+        if self.items:
+            return ",".join(self._item_text(v) for v in value)
+        return self._item_text(value)
+
+    @staticmethod
+    def _item_text(value) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return repr(value) if isinstance(value, float) else str(value)
+
+    def parse(self, text: str):
+        """The value ``text`` stands for; ValueError saying why when it stands for none. The
+        result is not range-checked: ``problem`` does that."""
+        text = str(text).strip()
+        if self.optional and text.lower() == self.none_text.lower():
+            return None
+        if self.items:
+            return tuple(self._parse_item(item.strip()) for item in text.split(",") if item.strip())
+        return self._parse_item(text)
+
+    def _parse_item(self, text: str):
+        if self.kind == "bool":
+            if text.lower() in TRUE_WORDS:
+                return True
+            if text.lower() in FALSE_WORDS:
+                return False
+            raise ValueError(f"{show(text)} is not true or false")
+        if self.kind == "int":
+            try:
+                return int(text)
+            except ValueError:
+                raise ValueError(f"{show(text)} is not a whole number") from None
+        if self.kind == "float":
+            try:
+                value = float(text)
+            except ValueError:
+                raise ValueError(f"{show(text)} is not a number") from None
+            return 0.0 if value == 0 else value  # −0 is 0
+        if self.kind == "choice":
+            for choice in self.choices:  # choices may be numbers
+                if str(choice) == text:
+                    return choice
+            raise ValueError(f"{show(text)} is not one of {', '.join(map(str, self.choices))}")
+        return text
+
+    # -- people -------------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        """The label with its symbol, as a widget shows it: "Learning rate η"."""
+        label = self.label or self.name.replace("_", " ").capitalize()
+        return f"{label} {self.symbol}" if self.symbol else label
