@@ -36,12 +36,14 @@ class Job:
     ``lock`` is held during every slice (a ``threading.RLock`` shared with whoever else reads or
     changes what the job works on); ``alive`` says whether anyone still wants the result.
     ``ready_at`` (a ``time.perf_counter()`` time) lets a job wait, e.g. to keep an epochs/s pace.
+    ``label`` says what it does, for a progress bar ("Training 500 epochs").
     """
 
     total: int | None = None  # units of work in all, when known (for a progress bar)
 
-    def __init__(self, lock=None, alive: Callable[[], bool] | None = None):
+    def __init__(self, lock=None, alive: Callable[[], bool] | None = None, label: str = ""):
         self.lock = lock if lock is not None else threading.RLock()
+        self.label = label
         self.alive = alive or (lambda: True)
         self.done = 0  # units of work done so far
         self.state = RUNNING

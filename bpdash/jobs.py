@@ -29,7 +29,12 @@ class Training(Job):
     def __init__(self, trainer, epochs: int | None = None, rate: float | None = None, **job):
         super().__init__(**job)
         self.trainer, self.total, self.rate = trainer, epochs, rate
-        self._start = None
+        self._start, self._paced = None, 0  # when the pace began, and the epochs done before
+
+    def pace(self, rate: float | None) -> None:
+        """Train ``rate`` epochs a second (None: as fast as it goes) from now on."""
+        with self.lock:
+            self.rate, self._start, self._paced, self.ready_at = rate, None, self.done, 0.0
 
     def work(self, deadline: float) -> bool:
         trainer, now = self.trainer, time.perf_counter()
@@ -39,7 +44,7 @@ class Training(Job):
             if self.total is not None and self.done >= self.total:
                 return True
             if self.rate is not None:
-                due = self._start + self.done / self.rate  # the pace's time for the next epoch
+                due = self._start + (self.done - self._paced) / self.rate  # the pace's time for the next epoch
                 if due > now:
                     self.ready_at = due
                     return False

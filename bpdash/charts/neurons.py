@@ -14,7 +14,7 @@ from .training import DIVERGING, _points
 COLUMNS = 8
 
 
-def _scale(values) -> dict:
+def activation_scale(values) -> dict:
     """A colour scale for activations: [0, 1] centred at ½ when they lie in it, else centred at 0."""
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
@@ -38,7 +38,7 @@ def layer_previews(grids, xs, ys, layer: int, *, max_units: int = 32):
     rows = math.ceil(units / cols)
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.015, vertical_spacing=0.04,
                         subplot_titles=[f"a{j + 1}" for j in range(units)])
-    scale = _scale(grids)
+    scale = activation_scale(grids)
     for j, grid in enumerate(grids):
         fig.add_trace(go.Heatmap(x=xs, y=ys, z=grid, colorscale=DIVERGING, showscale=j == 0, **scale,
                                  colorbar=dict(thickness=10, len=0.9),
@@ -57,7 +57,7 @@ def neuron_figure(grid, xs, ys, layer: int, j: int, X_train=None, Y_train=None, 
     """One neuron's activation a_j^(layer) over the plane, large, with the training points on it."""
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=np.asarray(grid, dtype=float), colorscale=DIVERGING,
                                zsmooth="best", opacity=0.8, colorbar=dict(title=f"a{j}", thickness=12),
-                               **_scale(grid),
+                               **activation_scale(grid),
                                hovertemplate="x1 %{x:.3g}, x2 %{y:.3g}<br>a = %{z:.3g}<extra></extra>"))
     if X_train is not None and len(X_train):
         fig.add_trace(_points(X_train, Y_train, "train", "circle", colour_by_target=True, dims=2))
