@@ -68,13 +68,17 @@ def step(at, clicks: int = 1) -> AppTest:
     return run(at)
 
 
+JOB_BUTTONS = ("train_many", "symmetry_train", "gradcheck_run")  # buttons that start a job that ends
+
+
 def click(at, key) -> AppTest:
-    """Click the button ``key``; Step through ``step``; Train N waits for its epochs (``settle``)."""
+    """Click the button ``key``; Step through ``step``; a button that starts a background job
+    (Train N, the lab's Train, a large gradient check) waits for it to end (``settle``)."""
     if key == "step":
         return step(at)
     at.button(key=key).click()
     run(at)
-    return settle(at) if key == "train_many" else at
+    return settle(at) if key in JOB_BUTTONS else at
 
 
 def set_widget(at, kind, key, value) -> AppTest:

@@ -65,7 +65,9 @@ def area(draw, frame_s: float) -> None:
             draw(exp)
         if _ended(job) or (state.is_running() and work.current() is None):
             state.set_running(False)
-            st.rerun()  # the whole page: Play shows again, the ticking stops, the sidebar follows
+            st.rerun()
+        if not ticking and work.current() is not None:  # a job started by a click in the view
+            st.rerun()  # the whole page, so that this area ticks while the job runs  # the whole page: Play shows again, the ticking stops, the sidebar follows
 
     failure = st.session_state.pop("job_failure", None)
     if failure:
