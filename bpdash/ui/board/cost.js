@@ -29,18 +29,17 @@ function drawCost(canvas, cost, epoch) {
     ctx.setLineDash([]);
     ctx.fillStyle = "#ffffff"; ctx.strokeStyle = TEST; ctx.lineWidth = 2;
     ctx.beginPath(); ctx.arc(x, y, 5, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
-    const label = `best for new data: epoch ${cost.best.epoch.toLocaleString("en")}`;
-    const room = box.x + box.w - x - 6 > ctx.measureText(label).width;
-    ctx.fillStyle = INK; ctx.textBaseline = "top"; ctx.textAlign = room ? "left" : "right";
-    ctx.fillText(label, room ? x + 5 : x - 5, box.y + 4);
   }
   ctx.restore();
   // the legend, above the plot, clear of the axes' titles
   ctx.textBaseline = "middle"; ctx.textAlign = "left";
   let x = box.x;
-  for (const [label, colour] of [["train", TRAIN], ["test", TEST]]) {
-    ctx.strokeStyle = colour; ctx.lineWidth = 2;
+  const entries = [["train", TRAIN, []], ["test", TEST, []]];
+  if (cost.best) entries.push([`best: epoch ${cost.best.epoch.toLocaleString("en")}`, INK, [4, 3]]);
+  for (const [label, colour, dash] of entries) {
+    ctx.strokeStyle = colour; ctx.lineWidth = dash.length ? 1 : 2; ctx.setLineDash(dash);
     ctx.beginPath(); ctx.moveTo(x, 12); ctx.lineTo(x + 16, 12); ctx.stroke();
+    ctx.setLineDash([]);
     ctx.fillStyle = INK; ctx.fillText(label, x + 20, 12);
     x += 28 + ctx.measureText(label).width;
   }

@@ -6,6 +6,7 @@ minimum, the cost curve marks the best epoch and the page says so (``bpdash.over
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import streamlit as st
@@ -25,6 +26,8 @@ def render(exp, registry) -> None:
     epoch, train, test = state.scores(exp)
     history = exp.trainer.history
     overfit = overfitting(history) if test else None
+    if overfit is not None:  # told with the test cost the metrics show: the current weights'
+        overfit = dataclasses.replace(overfit, epoch=epoch, cost=test["cost"])
     frame = board_frame(exp.net, exp.transform, exp.data, history, metrics=training.readings(exp),
                         current=(epoch, train["cost"], test["cost"] if test else math.nan), best=overfit)
     board(frame, height=PANEL_HEIGHT)
