@@ -40,16 +40,19 @@ def layer_previews(grids, xs, ys, layer: int, *, max_units: int = 32):
                         subplot_titles=[f"a{j + 1}" for j in range(units)])
     scale = activation_scale(grids)
     for j, grid in enumerate(grids):
-        fig.add_trace(go.Heatmap(x=xs, y=ys, z=grid, colorscale=DIVERGING, showscale=j == 0, **scale,
+        fig.add_trace(go.Heatmap(x=xs, y=ys, z=grid, colorscale=DIVERGING, showscale=j == 0, **scale, zsmooth="best",
                                  colorbar=dict(thickness=10, len=0.9),
                                  hovertemplate=f"neuron {j + 1} of layer {layer}<br>x1 %{{x:.3g}}, "
                                                "x2 %{y:.3g}<br>a = %{z:.3g}<extra></extra>"),
                       row=j // cols + 1, col=j % cols + 1)
-    fig.update_xaxes(showticklabels=False, ticks="")
-    fig.update_yaxes(showticklabels=False, ticks="")
-    fig.update_annotations(font_size=11)
-    fig.update_layout(height=30 + rows * min(130, 900 // max(cols, 1)), margin=dict(l=5, r=5, t=25, b=5),
-                      title=dict(text=f"Layer {layer}", font_size=13))
+    fig.update_xaxes(showticklabels=False, ticks="", constrain="domain")
+    fig.update_yaxes(showticklabels=False, ticks="", constrain="domain")
+    for j in range(units):  # square tiles: each map's y axis scaled to its x axis
+        suffix = "" if j == 0 else str(j + 1)
+        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=(xs[-1] - xs[0]) / (ys[-1] - ys[0]))
+    fig.update_annotations(font_size=11, yshift=-2)
+    fig.update_layout(height=50 + rows * min(130, 900 // max(cols, 1)), margin=dict(l=5, r=5, t=48, b=5),
+                      title=dict(text=f"Layer {layer}", font_size=13, y=0.98, yanchor="top"))
     return fig
 
 

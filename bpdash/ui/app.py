@@ -26,6 +26,10 @@ STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.6rem; padding-bottom: 2rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0 0 0.2rem 0; }
 [data-testid="stStatusWidget"] { display: none; }
+@media (max-width: 640px) {  /* a phone: the title on one line, the view buttons smaller */
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.3rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stButtonGroup"] button { padding: 0.1rem 0.45rem; min-height: 2rem; }
+}
 </style>"""
 
 
