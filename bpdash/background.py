@@ -19,6 +19,7 @@ of whether the session is still there.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import Callable
@@ -26,6 +27,10 @@ from typing import Callable
 SLICE_S = 0.02   # one job's turn: long enough that switching costs nothing, short enough to stop fast
 REST_S = 0.002   # a pause after each round, in which the server's threads take the interpreter
 IDLE_S = 0.05    # the longest sleep while every job waits for its time (a slow Play speed)
+# While the worker computes, a thread that waits on I/O (the server sending a page its frame)
+# gets the interpreter back only at the next switch: Python's default 5 ms, paid on every
+# message. The worker asks for switches this often instead.
+SWITCH_INTERVAL_S = 0.001
 
 RUNNING, FINISHED, CANCELLED, FAILED = "running", "finished", "cancelled", "failed"
 
@@ -103,6 +108,7 @@ class Worker:
         with self._changed:
             self._jobs.append(job)
             if self._thread is None or not self._thread.is_alive():
+                sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
                 self._thread = threading.Thread(target=self._run, name="bpdash-worker", daemon=True)
                 self._thread.start()
             self._changed.notify()

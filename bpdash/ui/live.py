@@ -1,7 +1,8 @@
 """The live area: the chosen view, redrawn while the session's background job trains.
 
 Training and drawing are apart: the worker trains (``work``, ``bpdash.background``), and this
-area, a fragment that Streamlit reruns every ``frame_s`` seconds while a job runs, only draws:
+area, a fragment that Streamlit reruns every ``frame_s`` seconds while a job runs (longer when
+many sessions tick at once: ``interval``), only draws:
 it takes the session's lock for as long as it reads the network, so every frame shows one
 epoch's weights, metrics and curves together. Each frame also shows the job's progress with a
 Stop button (Play has its Pause), and the message when training diverged or stopped. When the
@@ -11,11 +12,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bpdash.background import FAILED
+from bpdash.background import FAILED, worker
 
 from . import state, work
 
 ENDED = "job_end_seen"  # the job whose end the page has been brought up to date with
+INTERVAL = "live_interval"  # the seconds between frames the live area ticks at now
+MAX_FRAMES_PER_S = 30  # frames a second the server draws for all its sessions together, at most
+RETUNE = 1.5  # the live area changes its pace when the wanted one is this far from it
+
+
+def interval(frame_s: float) -> float:
+    """Seconds between frames: the view's ``frame_s``, or longer when many sessions tick at once,
+    so that all together draw at most MAX_FRAMES_PER_S (each frame takes the server ~10 ms of
+    its one interpreter, which training and every other page need too)."""
+    return max(frame_s, len(worker().jobs) / MAX_FRAMES_PER_S)
+
+
+def _retune(frame_s: float) -> bool:
+    """Whether the pace should change (then the page reruns whole, to set it)."""
+    now, wanted = st.session_state.get(INTERVAL), interval(frame_s)
+    return now is not None and not (1 / RETUNE < wanted / now < RETUNE)
 
 
 def stop_job() -> None:
@@ -52,8 +69,9 @@ def area(draw, frame_s: float) -> None:
     """The live area: ``draw(exp)`` now, and every ``frame_s`` seconds while a job runs."""
     _ended(work.latest())  # this run draws the whole page: a job that has ended is shown as it ended
     ticking = state.is_running() or work.current() is not None
+    st.session_state[INTERVAL] = pace = interval(frame_s) if ticking else None
 
-    @st.fragment(run_every=frame_s if ticking else None)
+    @st.fragment(run_every=pace)
     def live():
         work.beat()
         job = work.latest()
@@ -67,7 +85,9 @@ def area(draw, frame_s: float) -> None:
             state.set_running(False)
             st.rerun()
         if not ticking and work.current() is not None:  # a job started by a click in the view
-            st.rerun()  # the whole page, so that this area ticks while the job runs  # the whole page: Play shows again, the ticking stops, the sidebar follows
+            st.rerun()  # the whole page, so that this area ticks while the job runs
+        if ticking and _retune(frame_s):  # sessions began or stopped playing: share the frames anew
+            st.rerun()  # the whole page: Play shows again, the ticking stops, the sidebar follows
 
     failure = st.session_state.pop("job_failure", None)
     if failure:
