@@ -59,10 +59,14 @@ function drawNetwork(canvas, net, palette, state) {
         ctx.fillText(net.inputs[j], column.x - half - 4, y);
       }
     });
-    const n = net.sizes[l], hidden = n - column.ys.length;
+    // under each column its activation and its size (and how many are drawn, for a wide
+    // layer), in as many words as the space between the columns holds
+    const n = net.sizes[l], shown = column.ys.length;
+    const room = (columns.length > 1 ? columns[1].x - columns[0].x : width) * 0.95;
+    const long = `${n} neuron${n > 1 ? "s" : ""}${shown < n ? ` (${shown} shown)` : ""}`;
     ctx.fillStyle = MUTED; ctx.textAlign = "center"; ctx.textBaseline = "top";
     ctx.fillText(l === 0 ? "input" : net.activations[l - 1], column.x, height - 26);
-    ctx.fillText(`${n} neuron${n > 1 ? "s" : ""}${hidden > 0 ? ` (${column.ys.length} shown)` : ""}`,
+    ctx.fillText(ctx.measureText(long).width <= room ? long : shown < n ? `${shown} of ${n}` : `${n}`,
                  column.x, height - 13);
     ctx.textBaseline = "bottom"; ctx.fillStyle = INK;
     ctx.fillText(`layer ${l + 1}`, column.x, 16);
