@@ -1,7 +1,7 @@
 """The dashboard in a real browser: headless chromium against `streamlit run app.py`.
 
-Scenarios: the page loads with no exception box; a 2-4-1 network is built and stepped (the
-epoch counter and the Overview's charts change); the symmetry lab shows its diagnosis; a share
+Scenarios (the page's first load and the Overview are in test_overview.py): a 2-4-1 network is
+built and stepped (the epoch counter and the Overview's charts change); the symmetry lab shows its diagnosis; a share
 link opened in a new page shows the same config; a custom plugin from BPDASH_PLUGINS_DIR is
 selectable and trains; the upload doors (size limit, a .py file, code in a CSV) hold; a classroom
 link trains regularized Adam with only Step and the cost curve visible.
@@ -19,17 +19,6 @@ except ImportError:  # the browser fixtures skip (or, under BPDASH_REQUIRE_BROWS
 EXPECT_S = 30_000
 SHARE_QUERY = "hidden=3&activations=relu&learning_rate=0.1"
 SHARE_CONTROL = re.compile(r"share link", re.IGNORECASE)
-
-
-def test_page_loads_without_an_exception(page, app_server, ui, shoot):
-    ui.open(page, app_server.url)
-    expect(page.get_by_role("heading", name="Backpropagation, step by step")).to_be_visible()
-    assert ui.caption(page).startswith("Network 2-8-8-1 tanh/tanh/sigmoid")
-    assert ui.epoch(page) == 0
-    assert set(ui.panels(page)) == {"network", "data", "cost"}  # the Overview's board
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
-    shoot(page, "page_loads")
-    ui.assert_clean(page)
 
 
 def test_build_2_4_1_then_step(page, app_server, ui, shoot):
