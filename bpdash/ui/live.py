@@ -2,9 +2,8 @@
 
 Training and drawing are apart: the worker trains (``work``, ``bpdash.background``), and this
 area, a fragment that Streamlit reruns every ``frame_s`` seconds while a job runs (longer when
-many sessions tick at once: ``interval``), only draws:
-it takes the session's lock for as long as it reads the network, so every frame shows one
-epoch's weights, metrics and curves together. Each frame also shows the job's progress with a
+many sessions tick at once: ``interval``), only draws: it takes the session's lock for as long
+as it reads the network, so every frame shows one epoch's weights, metrics and curves together. Each frame also shows the job's progress with a
 Stop button (Play has its Pause), and the message when training diverged or stopped. When the
 job ends, a full rerun brings the whole page (Play, the sidebar's downloads) up to date.
 """
@@ -83,11 +82,11 @@ def area(draw, frame_s: float) -> None:
             draw(exp)
         if _ended(job) or (state.is_running() and work.current() is None):
             state.set_running(False)
-            st.rerun()
+            st.rerun()  # the whole page: Play shows again, the ticking stops, the sidebar follows
         if not ticking and work.current() is not None:  # a job started by a click in the view
             st.rerun()  # the whole page, so that this area ticks while the job runs
         if ticking and _retune(frame_s):  # sessions began or stopped playing: share the frames anew
-            st.rerun()  # the whole page: Play shows again, the ticking stops, the sidebar follows
+            st.rerun()  # the whole page, so that this area ticks at its new pace
 
     failure = st.session_state.pop("job_failure", None)
     if failure:
