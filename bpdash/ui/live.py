@@ -17,7 +17,7 @@ from . import state, work
 
 ENDED = "job_end_seen"  # the job whose end the page has been brought up to date with
 INTERVAL = "live_interval"  # the seconds between frames the live area ticks at now
-MAX_FRAMES_PER_S = 30  # frames a second the server draws for all its sessions together, at most
+MAX_FRAMES_PER_S = 20  # frames a second the server draws for all its sessions together, at most
 RETUNE = 1.5  # the live area changes its pace when the wanted one is this far from it
 
 
