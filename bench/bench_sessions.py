@@ -35,7 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from board_probe import EPOCH, SAMPLED, SAMPLER, browser_cpu_seconds, cpu_seconds, load, machine_busy, rates
+from board_probe import (EPOCH, SAMPLED, SAMPLER, browser_cpu_seconds, cpu_seconds, load, machine_busy, rates,
+                         renice_browsers)
 from streamlit_server import serve  # beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,17 +53,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def renice_browsers(niceness: int) -> None:
-    """Lower the priority of every chromium process, so the server gets the CPU it asks for first
-    (in production the browsers are on the users' machines, not the server's)."""
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and "chrom" in (proc / "comm").read_text():
-                os.setpriority(os.PRIO_PROCESS, int(proc.name), niceness)
-        except OSError:
-            continue
 
 
 def engine_epochs_per_s(seconds: float = 2.0) -> float:

@@ -25,7 +25,7 @@ import time
 from typing import Callable
 
 SLICE_S = 0.02   # one job's turn: long enough that switching costs nothing, short enough to stop fast
-REST_S = 0.002   # a pause after each round, in which the server's threads take the interpreter
+REST_S = 0.0005  # a pause after each round, in which the server's threads take the interpreter
 IDLE_S = 0.05    # the longest sleep while every job waits for its time (a slow Play speed)
 # While the worker computes, a thread that waits on I/O (the server sending a page its frame)
 # gets the interpreter back only at the next switch: Python's default 5 ms, paid on every
