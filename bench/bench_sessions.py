@@ -67,8 +67,10 @@ def engine_epochs_per_s(seconds: float = 2.0) -> float:
     return (exp.trainer.epoch - epoch0) / (time.perf_counter() - start)
 
 
-def open_overview(context, url: str):
-    page = context.new_page()
+def open_overview(browser, url: str):
+    """A page on the Overview in a browser context of its own: its own window, so that it is
+    drawn (the tabs of one window but the front one get no animation frames)."""
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
     page.goto(url)
     return page
 
@@ -90,34 +92,35 @@ def measure(browser, url: str, n: int, seconds: float, settle: float, speed: str
             nice: int = 10, steps: int = 5) -> dict:
     """n sessions playing at once: per-session redraws/s and epochs/s, the CPU they took, and
     the Step latency in one more session."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pages = []
     try:
-        pages = [open_overview(context, url) for _ in range(n)]
-        stepper = open_overview(context, url)
-        for page in pages + [stepper]:
+        pages = [open_overview(browser, url) for _ in range(n + 1)]
+        playing, stepper = pages[:-1], pages[-1]
+        for page in pages:
             page.wait_for_selector(IDLE, timeout=180_000)
             page.wait_for_function(f"() => ({EPOCH})() !== null", timeout=180_000)
         if speed != "max":
-            for page in pages:
+            for page in playing:
                 page.get_by_role("combobox", name="Play speed", exact=True).click()
                 page.get_by_role("option", name=speed, exact=True).click()
                 page.wait_for_selector(IDLE, timeout=60_000)
         if nice:
             renice_browsers(nice)  # the pages' renderer processes exist by now
-        for page in pages:
+        for page in playing:
             page.get_by_role("button", name="▶ Play").click()
         time.sleep(settle)
-        for page in pages:
+        for page in playing:
             page.evaluate(SAMPLER)
         cpu0, browser0, (busy0, total0) = cpu_seconds(server_pid), browser_cpu_seconds(), machine_busy()
         t0 = time.perf_counter()
         latencies = step_latencies(stepper, steps) if steps else []
         time.sleep(max(0.0, seconds - (time.perf_counter() - t0)))
-        seen = [page.evaluate(SAMPLED)[0] for page in pages]
+        seen = [page.evaluate(SAMPLED)[0] for page in playing]
         elapsed = time.perf_counter() - t0
         cpu1, browser1, (busy1, total1) = cpu_seconds(server_pid), browser_cpu_seconds(), machine_busy()
     finally:
-        context.close()
+        for page in pages:
+            page.context.close()
     redraws, epochs = zip(*(rates(samples) for samples in seen)) if seen else ((), ())
     return dict(n=n, redraws=list(redraws), epochs=list(epochs), steps=latencies,
                 server_cpu=(cpu1 - cpu0) / elapsed, browser_cpu=(browser1 - browser0) / elapsed,

@@ -12,13 +12,16 @@ So one thread trains, checks or steps for every session at once, fairly, and:
 - a job whose owner has gone (``alive()`` false: its browser tab closed) is cancelled before
   its next slice, so abandoned work stops within a slice;
 - the server's own threads get the interpreter between slices: Python threads share one core
-  (the GIL), and one busy thread per session would leave a page's own work a thin share.
+  (the GIL), and one busy thread per session would leave a page's own work a thin share;
+- pages come first: while a page is being drawn (``page()``), the worker waits before its next
+  slice (up to ``PAGE_WAIT_S``), so a frame or a Step is not slowed by training.
 
 Nothing here knows about Streamlit: the dashboard gives each job its session's lock and a test
 of whether the session is still there.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -31,6 +34,7 @@ IDLE_S = 0.05    # the longest sleep while every job waits for its time (a slow 
 # gets the interpreter back only at the next switch: Python's default 5 ms, paid on every
 # message. The worker asks for switches this often instead.
 SWITCH_INTERVAL_S = 0.001
+PAGE_WAIT_S = 0.05  # the longest the worker gives way to pages being drawn before its next slice
 
 RUNNING, FINISHED, CANCELLED, FAILED = "running", "finished", "cancelled", "failed"
 
@@ -103,6 +107,27 @@ class Worker:
         self._jobs: list[Job] = []
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._pages = 0  # pages being drawn now
+        self._pages_done = threading.Condition()
+
+    @contextlib.contextmanager
+    def page(self):
+        """Around drawing a page: the worker starts no slice meanwhile (for up to PAGE_WAIT_S)."""
+        with self._pages_done:
+            self._pages += 1
+        try:
+            yield
+        finally:
+            with self._pages_done:
+                self._pages -= 1
+                if not self._pages:
+                    self._pages_done.notify_all()
+
+    def _give_way(self) -> None:
+        """Wait while pages are being drawn, PAGE_WAIT_S at most."""
+        with self._pages_done:
+            if self._pages:
+                self._pages_done.wait(PAGE_WAIT_S)
 
     def submit(self, job: Job) -> Job:
         with self._changed:
@@ -143,6 +168,7 @@ class Worker:
             if not _alive(job):
                 job._end(CANCELLED, "nobody is watching it any more")
                 continue
+            self._give_way()
             if not job.lock.acquire(blocking=False):  # its page is reading it: the next round
                 continue
             try:

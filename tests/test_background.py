@@ -2,6 +2,7 @@
 
 Every wait here is on an event (a job ending, a slice starting), never a sleep of a guessed length.
 """
+import contextlib
 import threading
 
 import numpy as np
@@ -165,3 +166,18 @@ def test_the_gradient_check_in_slices_is_the_gradient_check(worker, settings):
             assert got.numeric_biases is None
         else:
             np.testing.assert_array_equal(got.numeric_biases, want.numeric_biases)
+
+
+def test_the_worker_gives_way_while_a_page_is_drawn(worker):
+    """No slice starts while a page is being drawn (for up to PAGE_WAIT_S at a time)."""
+    from bpdash.background import PAGE_WAIT_S
+
+    job = worker.submit(Counting())
+    assert job.sliced.wait(WAIT_S)
+    with contextlib.ExitStack() as drawing:
+        with job.lock:  # no slice is running while this is held: the page begins between two
+            drawing.enter_context(worker.page())
+            job.sliced.clear()
+        assert not job.sliced.wait(PAGE_WAIT_S / 5)  # a fraction of the longest wait: no slice
+    assert job.sliced.wait(WAIT_S)  # and once the page is drawn, training goes on
+    job.cancel()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from bpdash.background import worker
 from bpdash.config import ConfigError
 from bpdash.plugins import PluginLoadError
 
@@ -80,6 +81,12 @@ def drawer(label: str, registry):
 
 def main() -> None:
     st.set_page_config(page_title="bpdash: watch backpropagation", page_icon="🧠", layout="wide")
+    with worker().page():  # drawing the page goes first; the background training waits meanwhile
+        page()
+
+
+def page() -> None:
+    """Everything the page shows, in order."""
     st.html(STYLE)
     work.beat()
     try:

@@ -72,24 +72,30 @@ def area(draw, frame_s: float) -> None:
 
     @st.fragment(run_every=pace)
     def live():
-        work.beat()
-        job = work.latest()
-        with state.lock():
-            exp = state.experiment()
-            if job is not None and job.active and not state.is_running() and job.total:
-                _progress(job)
-            _messages(exp.trainer)
-            draw(exp)
-        if _ended(job) or (state.is_running() and work.current() is None):
-            state.set_running(False)
-            st.rerun()  # the whole page: Play shows again, the ticking stops, the sidebar follows
-        if not ticking and work.current() is not None:  # a job started by a click in the view
-            st.rerun()  # the whole page, so that this area ticks while the job runs
-        if ticking and _retune(frame_s):  # sessions began or stopped playing: share the frames anew
-            st.rerun()  # the whole page, so that this area ticks at its new pace
+        with worker().page():  # the frame first, training after
+            _frame(draw, frame_s, ticking)
 
     failure = st.session_state.pop("job_failure", None)
     if failure:
         st.error(failure)
     live()
+
+
+def _frame(draw, frame_s: float, ticking: bool) -> None:
+    """One run of the live area (see ``area``)."""
+    work.beat()
+    job = work.latest()
+    with state.lock():
+        exp = state.experiment()
+        if job is not None and job.active and not state.is_running() and job.total:
+            _progress(job)
+        _messages(exp.trainer)
+        draw(exp)
+    if _ended(job) or (state.is_running() and work.current() is None):
+        state.set_running(False)
+        st.rerun()  # the whole page: Play shows again, the ticking stops, the sidebar follows
+    if not ticking and work.current() is not None:  # a job started by a click in the view
+        st.rerun()  # the whole page, so that this area ticks while the job runs
+    if ticking and _retune(frame_s):  # sessions began or stopped playing: share the frames anew
+        st.rerun()  # the whole page, so that this area ticks at its new pace
 
