@@ -19,7 +19,7 @@ Measured side by side in one run (never as timed tests; bench/README.md):
   frame: redraws a second, epochs a second (the board's epoch), and the board's own drawing
   time; the server's and chromium's CPU meanwhile. Twice: chromium at the server's priority,
   then at nice 10 (the server gets the CPU first, as when the browser is on a student's
-  laptop). "Per core the server got" divides the engine share by the server's CPU.
+  laptop).
 """
 from __future__ import annotations
 
@@ -177,8 +177,7 @@ def browser_runs(chromium: str, seconds: float, nices=(0, 10)) -> None:
         print(f"\nPlay on the Overview, chromium at nice {nice}, against a real server ({seconds:g} s, {load()}):")
         print(f"  engine alone (Trainer.fit) just before / after: {before:,.0f} / {after:,.0f} epochs/s")
         print(f"  {live['redraws']:.1f} redraws/s (every panel and the epoch together; target about 10)")
-        print(f"  {live['epochs']:,.0f} epochs/s = {live['epochs'] / engine:.0%} of the engine (target >= 50%); "
-              f"{live['epochs'] / engine / max(live['server'], 1e-9):.0%} per core the server got")
+        print(f"  {live['epochs']:,.0f} epochs/s = {live['epochs'] / engine:.0%} of the engine (target >= 50%)")
         print(f"  the board draws a frame in {live['draw_ms']:.1f} ms (median, in the page)")
         print(f"  CPU: server {live['server']:.2f} cores, chromium {live['chromium']:.2f}, machine "
               f"{live['machine']:.2f} of {os.cpu_count()}")
