@@ -12,7 +12,8 @@ many sessions at once is measured by bench/bench_sessions.py.
 
 The server runs with ``server.disconnectedSessionTTL`` = 1 s: Streamlit keeps a closed session
 for that long (120 s by default) in case its tab reconnects, and drops it when the next session
-disconnects after that. The test waits the TTL out and lets one more short session come and go.
+disconnects after that. The test waits the TTL out and lets one more brief session come and go
+(a bare websocket to Streamlit's stream: a session without loading the page).
 
 Per-session memory: the trainer's snapshots stay within their budget however long the run and
 however large the network, and a session's engine memory is its snapshot budget plus its
@@ -137,13 +138,22 @@ def one_round(browser, server, ui, round_, registry, record):
     record[f"round {round_}: seconds"] = round(time.monotonic() - start, 1)
 
 
+# A session that comes and goes at once: a websocket to Streamlit's stream, opened and closed
+# from a page of the server's origin (no need to load the whole app for it).
+BRIEF_SESSION = """url => new Promise((done, fail) => {
+    const socket = new WebSocket(url, ['streamlit']);
+    socket.onopen = () => setTimeout(() => { socket.close(); done(); }, 200);
+    socket.onerror = fail; })"""
+
+
 def settled_rss(browser, server, ui) -> float:
-    """The server's RSS once closed sessions are dropped: wait out the TTL, let one more short
+    """The server's RSS once closed sessions are dropped: wait out the TTL, let one more brief
     session come and go (its disconnect makes Streamlit purge the expired ones), wait again."""
     time.sleep(TTL_S + 0.5)
     context = browser.new_context()
     page = context.new_page()
-    ui.open(page, server.url)
+    page.goto(f"{server.url}_stcore/health")
+    page.evaluate(BRIEF_SESSION, server.url.replace("http", "ws", 1) + "_stcore/stream")
     context.close()
     time.sleep(TTL_S + 0.5)
     return server.rss_mb()
