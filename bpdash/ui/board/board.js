@@ -7,7 +7,7 @@ const NARROW = 720;  // px: below this the panels stack, the data first
 function dataTitle(view, task) {
   if (view.kind === "plane")
     return (task === "classification" ? "Data and decision surface" : `Data and the network's ${view.output}`)
-      + (view.shown[0] < view.shown[1] ? ` (${view.shown[0].toLocaleString("en")} of ${view.shown[1].toLocaleString("en")} training points)` : "");
+      + (view.shown[0] < view.shown[1] ? ` (${view.shown[0].toLocaleString("en")} of ${view.shown[1].toLocaleString("en")} rows drawn)` : "");
   return view.kind === "curve" ? "Data and the fitted curve" : "Predicted against actual";
 }
 
@@ -58,7 +58,8 @@ function draw(state, frame, fresh) {
   const { board, canvases } = state, start = performance.now();
   board.style.setProperty("--panel-height", `${frame.height}px`);
   showMetrics(board.querySelector(".metrics"), frame.metrics);
-  board.querySelector(".panel.data h4").textContent = dataTitle(frame.data, frame.task);
+  const title = board.querySelector(".panel.data h4");
+  title.textContent = title.title = dataTitle(frame.data, frame.task);  // the whole of it on hover
   drawNetwork(canvases.network, frame.network, frame.palette, state.network);
   drawData(canvases.data, frame.data, frame.palette, state.data);
   drawCost(canvases.cost, frame.cost, frame.epoch);
