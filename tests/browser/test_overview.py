@@ -32,6 +32,12 @@ MOVED = """([start, frames, epoch]) => { for (const host of document.querySelect
     return counts.every((n, i) => n >= start[i] + frames) && +board.dataset.epoch > epoch; }
   return false; }"""
 
+# True once every panel's canvas has the board's size (not a bare canvas's 300 × 150).
+LAID_OUT = """() => { for (const host of document.querySelectorAll('*')) {
+    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
+    if (board) return Array.from(board.querySelectorAll('canvas')).every(c => c.clientHeight > 200); }
+  return false; }"""
+
 FRAME_COUNTS = """() => { for (const host of document.querySelectorAll('*')) {
     const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
     if (board) return Array.from(board.querySelectorAll('canvas')).map(c => +(c.dataset.frames || 0)); }
@@ -44,6 +50,7 @@ def test_the_overview_fits_the_first_screen_and_play_moves_every_chart(page, app
     assert ui.caption(page).startswith("Network 2-8-8-1 tanh/tanh/sigmoid") and ui.epoch(page) == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     width, height = page.viewport_size["width"], page.viewport_size["height"]
+    page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)  # the board's own style has reached its canvases
     assert page.evaluate("() => window.scrollY") == 0
     for name, box in ui.panel_boxes(page).items():
         assert box and box["width"] > 200 and box["height"] > 200, (name, box)
