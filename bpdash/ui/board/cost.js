@@ -9,7 +9,9 @@ function drawCost(canvas, cost, epoch) {
   const xDomain = [0, Math.max(1, epoch, ...xs)];
   let [low, high] = extent(ys, 0.08);
   low = Math.max(0, low);  // a cost is never below 0
-  const { sx, sy } = axes(ctx, box, xDomain, [low, high], "epochs trained", "cost J", { grid: true, yTitleOffset: 46 });
+  const xTicks = ticks(xDomain[0], xDomain[1], 4).filter(Number.isInteger);  // whole epochs only
+  const { sx, sy } = axes(ctx, box, xDomain, [low, high], "epochs trained", "cost J",
+                          { grid: true, yTitleOffset: 46, xTicks });
   ctx.save();
   ctx.beginPath(); ctx.rect(box.x, box.y, box.w, box.h); ctx.clip();
   for (const [x, y, colour] of [[trainX, trainY, TRAIN], [testX, testY, TEST]]) {
