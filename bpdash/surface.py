@@ -90,12 +90,26 @@ def neuron_grids(net: Network, transform, bounds, resolution: int = 40) -> list:
     """
     if transform is None and net.sizes[0] != 2:
         raise ValueError(f"neuron previews need a network with 2 inputs, got {net.sizes[0]}")
+    inputs, r = _plane_inputs(transform, bounds, resolution)
+    with np.errstate(all="ignore"):
+        activations = net.forward_pass(inputs)[1][1:]
+    return [A.T.reshape(A.shape[1], r, r) for A in activations]
+
+
+def input_grids(transform, bounds, resolution: int = 40) -> np.ndarray:
+    """The network's inputs over the raw input plane (layer 1 of the neuron previews): shape
+    ``(n_inputs, resolution, resolution)``, laid out as ``neuron_grids``' arrays; ``transform``
+    as there (None: x₁ and x₂ themselves)."""
+    inputs, r = _plane_inputs(transform, bounds, resolution)
+    return inputs.T.reshape(inputs.shape[1], r, r)
+
+
+def _plane_inputs(transform, bounds, resolution):
+    """(network inputs at the grid points ``(r², n_inputs)``, r) for a grid over ``bounds``."""
     xs, ys = grid_axes(bounds, resolution)
     r = len(xs)
     G = np.column_stack([np.tile(xs, r), np.repeat(ys, r)])
-    with np.errstate(all="ignore"):
-        activations = net.forward_pass(G if transform is None else transform(G))[1][1:]
-    return [A.T.reshape(A.shape[1], r, r) for A in activations]
+    return (G if transform is None else transform(G)), r
 
 
 def fitted_curve(net: Network, X, n_points: int = 200, output: int = 0, margin: float = 0.15):

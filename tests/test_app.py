@@ -1,8 +1,10 @@
 """The dashboard through Streamlit's AppTest: the page, the builder, training, views, uploads.
 
 Every ``at.run()`` is followed by ``assert not at.exception`` (AppTest records app exceptions
-instead of raising them). ``run_every`` never fires under AppTest, so each run is one tick of
-live training. Plotly charts come back as UnknownElements: assertions use session state.
+instead of raising them). ``run_every`` never fires under AppTest, so each run is one frame of
+the live area; training runs in the background worker meanwhile (see ``apptest``). Plotly
+charts come back as UnknownElements: assertions use session state, or the data the Overview's
+board component was given.
 """
 import numpy as np
 from streamlit.testing.v1 import AppTest
@@ -12,7 +14,8 @@ from bpdash.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig
 from bpdash.ui import csv_upload, sidebar, training
 from bpdash.ui.views import VIEWS
 
-from apptest import click, experiment, run, set_widget, start, texts
+from apptest import click, component_data, experiment, job, readings, run, set_widget, settle, start, step, texts, \
+    wait_for
 
 
 GOOD_CSV = b"x1,x2,label\n" + b"".join(
@@ -41,9 +44,23 @@ def test_default_page_builds_the_default_network_untrained():
     assert exp.data.name == defaults.dataset
     assert exp.net.sizes == [2, *defaults.hidden, 1]
     assert exp.trainer.epoch == 0 and exp.trainer.history.empty
-    assert {m.label for m in at.metric} >= {"Epoch", "Train cost J", "Test cost J"}
-    assert at.segmented_control(key="view").value == "Cost"
+    assert set(readings(at)) >= {"Epoch", "Train cost J", "Test cost J"}
+    assert at.segmented_control(key="view").value == "Overview"
     assert "weights_follow" not in at.session_state  # only the chosen view renders
+
+
+def test_the_overview_shows_the_untrained_network_on_its_data_at_epoch_0():
+    """Something worth looking at before any training: the data and the untrained surface."""
+    at = start()
+    frame = component_data(at, "board")
+    exp = experiment(at)
+    assert frame["epoch"] == 0 and dict(frame["metrics"])["Epoch"] == "0"
+    assert frame["data"]["kind"] == "plane" and len(frame["data"]["train"]) == exp.data.n_train
+    assert frame["network"]["sizes"] == exp.net.sizes
+    assert len(frame["network"]["tiles"]) == len(exp.net.sizes)  # a map for every neuron's layer
+    assert len(frame["network"]["edges"]) == sum(W.size for W in exp.net.weights)
+    assert frame["cost"]["train"][0] == [0] and frame["cost"]["best"] is None
+    assert dict(frame["metrics"])["Train cost J"] == f"{exp.trainer.evaluate()['cost']:.4g}"
 
 
 def test_one_click_on_step_trains_one_epoch_and_records_it():
@@ -53,6 +70,16 @@ def test_one_click_on_step_trains_one_epoch_and_records_it():
     at = click(at, "step")
     assert experiment(at).trainer.epoch == 2
     assert list(experiment(at).trainer.history["epoch"]) == [1, 2]
+    assert readings(at)["Epoch"] == "2"
+
+
+def test_every_step_click_counts_however_quick():
+    """Twenty clicks that reach the server as one total train twenty epochs, in order."""
+    at = step(start(), 20)
+    trainer = experiment(at).trainer
+    assert trainer.epoch == 20 and list(trainer.history["epoch"]) == list(range(1, 21))
+    at = step(at, 0)  # a run without a new click trains nothing
+    assert experiment(at).trainer.epoch == 20
 
 
 def test_train_n_epochs():
@@ -62,28 +89,48 @@ def test_train_n_epochs():
     assert len(experiment(at).trainer.history) == 40
 
 
-def test_play_trains_on_every_tick_and_pause_stops():
+def test_train_n_shows_its_progress_with_a_stop_that_keeps_what_was_done():
+    at = set_widget(start(), "number_input", "train_n", 100_000)
+    at.button(key="train_many").click()
+    at = run(at)
+    training_job = job(at)
+    wait_for(lambda: training_job.done > 0, "the first epochs")
+    at = run(at)  # a frame of the live area: the progress and its Stop
+    assert at.button(key="stop_job") and "Training 100,000 epochs" in at.get("progress")[0].proto.text
+    at = click(at, "stop_job")
+    assert not training_job.active and training_job.reason == "stopped"
+    stopped = experiment(at).trainer.epoch
+    assert 0 < stopped < 100_000 and len(experiment(at).trainer.history) == stopped
+    assert experiment(at).trainer.epoch == stopped  # nothing trains after Stop
+
+
+def test_play_trains_in_the_background_and_pause_stops():
     at = click(start(), "play")
     assert at.session_state["running"]
+    wait_for(lambda: experiment(at).trainer.epoch > 0, "Play's first epochs")
     first = experiment(at).trainer.epoch
-    assert first > 0  # the click's own run is a tick
-    run(at)
-    second = experiment(at).trainer.epoch
-    assert second > first
+    at = run(at)  # a frame: it shows the epochs trained meanwhile
+    assert int(readings(at)["Epoch"].replace(",", "")) >= first
+    wait_for(lambda: experiment(at).trainer.epoch > first, "more epochs")
     at = click(at, "play")  # the same button reads ‖ Pause now
     assert not at.session_state["running"]
     paused = experiment(at).trainer.epoch
+    assert job(at) is None or not job(at).active
     run(at)
     assert experiment(at).trainer.epoch == paused
 
 
-def test_play_speed_caps_the_epochs_per_tick():
-    at = set_widget(start(), "selectbox", "play_speed", "10 epochs/s")
+def test_play_speed_paces_the_epochs():
+    """At 2 epochs a second, Play trains its first epoch at once and the next about 0.5 s later."""
+    at = set_widget(start(), "selectbox", "play_speed", "2 epochs/s")
     at = click(at, "play")
-    per_tick = round(10 * training.TICK_S)  # 10 epochs/s × the seconds between ticks
-    assert experiment(at).trainer.epoch == per_tick
-    run(at)
-    assert experiment(at).trainer.epoch == 2 * per_tick
+    playing = job(at)
+    wait_for(lambda: playing.done >= 1, "the first epoch")
+    assert playing.rate == 2 and playing.ready_at > 0
+    at = set_widget(at, "selectbox", "play_speed", "max")  # the pace changes while playing
+    assert playing.rate is None and playing.active
+    wait_for(lambda: playing.done > 100, "epochs at full speed")
+    click(at, "play")
 
 
 def test_reset_restores_the_seeded_initial_weights():
@@ -259,7 +306,9 @@ def test_divergence_shows_the_message_and_keeps_the_last_good_weights():
 
 def test_divergence_during_play_stops_playing():
     at = click(diverging(start()), "play")
+    at = settle(at)  # the job ends by itself; the next frame brings the page up to date
     assert experiment(at).trainer.diverged
+    at = run(at)
     assert not at.session_state["running"]
     assert "diverged" in texts(at.error)
 
@@ -339,14 +388,10 @@ def test_predictions_and_data_table_for_three_features():
     assert at.dataframe[0].value.shape == (24, 4)  # the 24 training rows of a, b, c and y
 
 
-def test_train_for_respects_the_time_budget_and_the_epoch_limit():
+def test_the_epoch_limit():
     from types import SimpleNamespace
 
     from bpdash.config import MAX_EPOCHS
-    from bpdash.experiment import build
-    from bpdash.ui import training
 
-    trainer = build(ExperimentConfig()).trainer
-    assert training.train_for(trainer, 0.0) == 1  # at least one epoch, however short the budget
-    assert training.train_for(trainer, 10.0, max_epochs=7) == 7
     assert training.epochs_left(SimpleNamespace(epoch=MAX_EPOCHS)) == 0
+    assert training.epochs_left(SimpleNamespace(epoch=MAX_EPOCHS - 3)) == 3

@@ -22,8 +22,8 @@ def show(at, view) -> AppTest:
 
 
 def keys(at) -> set:
-    """Keys of every widget on the page (sidebar included)."""
-    found = set()
+    """Keys of every widget on the page (sidebar included), the Step button's component too."""
+    found = {c.key for c in at.get("bidi_component")}
     for kind in ("button", "number_input", "selectbox", "slider", "toggle", "checkbox", "radio",
                  "segmented_control", "multiselect"):
         found |= {w.key for w in getattr(at, kind)}
@@ -69,7 +69,7 @@ def test_bad_classroom_parameters_give_notices():
     at = start({"hide": "network,teacher_desk", "view": "Nowhere"})
     shown = texts(at.warning)
     assert "teacher_desk" in shown and "Nowhere" in shown
-    assert "neurons_0" not in keys(at) and at.segmented_control(key="view").value == "Cost"
+    assert "neurons_0" not in keys(at) and at.segmented_control(key="view").value == "Overview"
 
 
 def test_the_share_popover_builds_a_classroom_link():

@@ -213,7 +213,7 @@ def test_compare_runs_overlays_saved_runs_and_tables_their_differences():
     assert list(at.session_state[compare.RUNS]) == ["first", "run 2"]
     at.toggle(key="compare_differences").set_value(True)
     at = run(at)
-    table = at.dataframe[0].value  # the view's only table
+    table = at.dataframe[0].value.set_index("setting")  # the view's only table: a row per setting
     assert set(table.index) == {"seed", "epochs trained"}
     assert list(table.loc["seed"][["first", "run 2"]]) == ["0", "8"]
     at.selectbox(key="compare_heatmap_run").set_value("first")

@@ -169,3 +169,36 @@ def test_teaching_views_survive_other_networks(view, widgets):
         assert result["chain_rule"] == pytest.approx(result["backprop"], rel=1e-9, abs=1e-15)
     if view == "Gradient check":
         assert all(r["passed"] for r in at.session_state["gradcheck_result"])
+
+
+# -- long work, in the background ------------------------------------------------------------------
+
+def test_the_symmetry_labs_training_runs_in_the_background_with_a_stop():
+    from apptest import job, wait_for
+
+    at = app_with_view("Symmetry lab", n_hidden=1, neurons_0=64, n_samples=5000)
+    at.number_input(key="symmetry_epochs").set_value(2000)
+    at = run(at)
+    at.button(key="symmetry_train").click()
+    at = run(at)
+    lab_job = job(at)
+    wait_for(lambda: lab_job.done > 0, "the lab's first epochs")
+    at = run(at)
+    assert "Symmetry lab: 2 networks, 2,000 epochs each" in at.get("progress")[0].proto.text
+    at = click(at, "stop_job")
+    lab = at.session_state["symmetry_lab"]
+    assert not lab_job.active and 0 < lab.epoch < 2000
+    assert all(run_.trainer.epoch == lab.epoch for run_ in lab.runs.values())  # in lockstep to the end
+
+
+def test_a_large_gradient_check_runs_in_the_background_and_shows_its_result():
+    from bpdash.ui.views.gradcheck import MAX_PARAMETERS
+
+    at = app_with_view("Gradient check", n_hidden=2, neurons_0=56, neurons_1=56, n_samples=60)
+    net = at.session_state["experiment"].net
+    assert sum(W.size + b.size for W, b in zip(net.weights, net.biases)) > MAX_PARAMETERS
+    assert "gradcheck_result" not in at.session_state  # it waits for the button
+    at = click(at, "gradcheck_run")
+    at = run(at)
+    result = at.session_state["gradcheck_result"]
+    assert [r["layer"] for r in result] == [1, 2, 3] and all(r["passed"] for r in result)

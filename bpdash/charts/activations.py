@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .training import LEGEND, MARGIN
+
 Z_RANGE = (-4.0, 4.0)
 
 
@@ -23,8 +25,7 @@ def activation_figure(activation, z=None, height=260) -> go.Figure:
         go.Scatter(x=z, y=f, name="f(z)", mode="lines", line=dict(width=2.5)),
         go.Scatter(x=z, y=df, name="f′(z)", mode="lines", line=dict(width=2, dash="dash")),
     ])
-    fig.update_layout(title=activation.name, height=height, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", y=-0.2), xaxis_title="z")
+    fig.update_layout(title=activation.name, height=height, margin=MARGIN, legend=LEGEND, xaxis_title="z")
     fig.add_hline(y=0, line=dict(color="grey", width=0.5))
     fig.add_vline(x=0, line=dict(color="grey", width=0.5))
     return fig

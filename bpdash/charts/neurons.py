@@ -14,7 +14,7 @@ from .training import DIVERGING, _points
 COLUMNS = 8
 
 
-def _scale(values) -> dict:
+def activation_scale(values) -> dict:
     """A colour scale for activations: [0, 1] centred at ½ when they lie in it, else centred at 0."""
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
@@ -38,18 +38,21 @@ def layer_previews(grids, xs, ys, layer: int, *, max_units: int = 32):
     rows = math.ceil(units / cols)
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.015, vertical_spacing=0.04,
                         subplot_titles=[f"a{j + 1}" for j in range(units)])
-    scale = _scale(grids)
+    scale = activation_scale(grids)
     for j, grid in enumerate(grids):
-        fig.add_trace(go.Heatmap(x=xs, y=ys, z=grid, colorscale=DIVERGING, showscale=j == 0, **scale,
+        fig.add_trace(go.Heatmap(x=xs, y=ys, z=grid, colorscale=DIVERGING, showscale=j == 0, **scale, zsmooth="best",
                                  colorbar=dict(thickness=10, len=0.9),
                                  hovertemplate=f"neuron {j + 1} of layer {layer}<br>x1 %{{x:.3g}}, "
                                                "x2 %{y:.3g}<br>a = %{z:.3g}<extra></extra>"),
                       row=j // cols + 1, col=j % cols + 1)
-    fig.update_xaxes(showticklabels=False, ticks="")
-    fig.update_yaxes(showticklabels=False, ticks="")
-    fig.update_annotations(font_size=11)
-    fig.update_layout(height=30 + rows * min(130, 900 // max(cols, 1)), margin=dict(l=5, r=5, t=25, b=5),
-                      title=dict(text=f"Layer {layer}", font_size=13))
+    fig.update_xaxes(showticklabels=False, ticks="", constrain="domain")
+    fig.update_yaxes(showticklabels=False, ticks="", constrain="domain")
+    for j in range(units):  # square tiles: each map's y axis scaled to its x axis
+        suffix = "" if j == 0 else str(j + 1)
+        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=(xs[-1] - xs[0]) / (ys[-1] - ys[0]))
+    fig.update_annotations(font_size=11, yshift=-2)
+    fig.update_layout(height=50 + rows * min(130, 900 // max(cols, 1)), margin=dict(l=5, r=5, t=48, b=5),
+                      title=dict(text=f"Layer {layer}", font_size=13, y=0.98, yanchor="top"))
     return fig
 
 
@@ -57,7 +60,7 @@ def neuron_figure(grid, xs, ys, layer: int, j: int, X_train=None, Y_train=None, 
     """One neuron's activation a_j^(layer) over the plane, large, with the training points on it."""
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=np.asarray(grid, dtype=float), colorscale=DIVERGING,
                                zsmooth="best", opacity=0.8, colorbar=dict(title=f"a{j}", thickness=12),
-                               **_scale(grid),
+                               **activation_scale(grid),
                                hovertemplate="x1 %{x:.3g}, x2 %{y:.3g}<br>a = %{z:.3g}<extra></extra>"))
     if X_train is not None and len(X_train):
         fig.add_trace(_points(X_train, Y_train, "train", "circle", colour_by_target=True, dims=2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from .training import LEGEND, MARGIN
 from .training import downsample as spread_rows
 
 MAX_POINTS = 2000
@@ -27,8 +28,8 @@ def cost_curves(histories: dict, column: str = "cost", height: int = 300) -> go.
         h = downsample(history)
         fig.add_trace(go.Scatter(x=h["epoch"], y=h[column], name=name, mode="lines",
                                  line=dict(color=PALETTE[i % len(PALETTE)], width=2)))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="epoch",
-                      yaxis_title="J (training)", legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(height=height, margin={**MARGIN, "t": 30}, xaxis_title="epoch",
+                      yaxis_title="cost J (training)", legend=LEGEND)
     return fig
 
 
@@ -46,7 +47,7 @@ def distinct_figure(distinct: dict, units: list | None = None, height: int = 300
                                                shape="hv", width=2)))
     for n in sorted(set(units or [])):
         fig.add_hline(y=n, line=dict(color="grey", width=0.8, dash="dot"))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="epoch",
+    fig.update_layout(height=height, margin={**MARGIN, "t": 30}, xaxis_title="epoch",
                       yaxis_title="distinct units", yaxis=dict(rangemode="tozero", dtick=1),
-                      legend=dict(orientation="h", y=-0.25))
+                      legend=LEGEND)
     return fig

@@ -12,6 +12,14 @@ from plotly.subplots import make_subplots
 MAX_POINTS = 2000
 DIVERGING = "RdBu"  # plotly's RdBu: negative red … zero white … positive blue
 TRAIN_COLOUR, TEST_COLOUR = "#1f77b4", "#ff7f0e"
+# Samples coloured by their target: RdBu's strong red and blue, not its darkest ends, so they
+# stand out on a decision surface drawn in the same colours.
+POINT_SCALE = [[0.0, "rgb(178,24,43)"], [0.5, "rgb(247,247,247)"], [1.0, "rgb(33,102,172)"]]
+# Legends sit in the figure's bottom margin, under the x axis' title, never across it (even on a
+# phone's narrow, short chart); MARGIN leaves them room.
+LEGEND = dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left")
+MARGIN = dict(l=10, r=10, t=40, b=60)
+MIN_HEATMAP_HEIGHT = 300  # px: a one-row Θ^(l) still has room for its axis title and colour bar
 
 
 def downsample(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -32,14 +40,15 @@ def _curve(history, column, current=None, max_points=MAX_POINTS):
     return x[keep], y[keep]
 
 
-def _line(x, y, name, colour, symbol):
+def _line(x, y, name, colour, symbol, value_format=".5g"):
     return go.Scatter(x=x, y=y, mode="lines" if len(x) > 1 else "markers", name=name,
                       line=dict(color=colour, width=2), marker=dict(color=colour),
-                      hovertemplate=f"epoch %{{x}}<br>{symbol} = %{{y:.5g}}<extra>{name}</extra>")
+                      hovertemplate=f"epoch %{{x}}<br>{symbol} = %{{y:{value_format}}}<extra>{name}</extra>")
 
 
-def cost_figure(history, *, current=None, log_y: bool = False, max_points: int = MAX_POINTS):
-    """Train and test cost J by epoch; ``current`` = (epoch, J_train, J_test) adds today's point.
+def cost_figure(history, *, current=None, log_y: bool = False, max_points: int = MAX_POINTS, best=None):
+    """Train and test cost J by epoch; ``current`` = (epoch, J_train, J_test) adds today's point;
+    ``best`` (a ``bpdash.overfitting.Overfitting``) marks the epoch of the least test cost.
 
     At most ``max_points`` points per curve are drawn (evenly thinned), so a long run stays light.
     """
@@ -49,9 +58,12 @@ def cost_figure(history, *, current=None, log_y: bool = False, max_points: int =
         x, y = _curve(history, column, now, max_points)
         if len(x):
             fig.add_trace(_line(x, y, name, colour, "J"))
-    fig.update_layout(title="Cost J(θ) by epoch", xaxis_title="epochs trained", yaxis_title="J",
+    if best is not None:  # overfitting: the weights after this epoch had the least test cost
+        fig.add_vline(x=best.best_epoch, line=dict(color="#31333f", width=1, dash="dash"),
+                      annotation_text=f"best for new data: epoch {best.best_epoch:,}", annotation_position="top")
+    fig.update_layout(title="Cost J(θ) by epoch", xaxis_title="epochs trained", yaxis_title="cost J",
                       yaxis_type="log" if log_y else "linear", hovermode="x unified",
-                      height=360, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+                      height=380, margin=MARGIN, legend=LEGEND)
     return fig
 
 
@@ -63,10 +75,10 @@ def accuracy_figure(history, *, current=None, max_points: int = MAX_POINTS):
         now = None if current is None else (current[0], current[i])
         x, y = _curve(history, column, now, max_points)
         if len(x):
-            fig.add_trace(_line(x, y, name, colour, "accuracy"))
+            fig.add_trace(_line(x, y, name, colour, "accuracy", ".1%"))
     fig.update_layout(title="Accuracy by epoch", xaxis_title="epochs trained", yaxis_title="accuracy",
-                      yaxis_range=[0, 1.02], hovermode="x unified", height=300,
-                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+                      yaxis=dict(range=[0, 1.02], tickformat=".0%"), hovermode="x unified", height=320,
+                      margin=MARGIN, legend=LEGEND)
     return fig
 
 
@@ -92,7 +104,7 @@ def parameter_heatmap(W, b, layer: int, *, gradient: bool = False, epoch: int | 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.9, 0.1], shared_yaxes=True,
                         horizontal_spacing=0.04)
     fig.add_trace(go.Heatmap(
-        z=W, x=cols, y=rows, colorbar=dict(thickness=12), **scale,
+        z=W, x=cols, y=rows, colorbar=dict(thickness=12, exponentformat="power"), **scale,
         hovertemplate=f"{symbol}: to neuron j=%{{y}}, from neuron k=%{{x}}<br>value %{{z:.4g}}<extra></extra>"),
         row=1, col=1)
     fig.add_trace(go.Heatmap(
@@ -106,7 +118,7 @@ def parameter_heatmap(W, b, layer: int, *, gradient: bool = False, epoch: int | 
     name = "∂J/∂Θ" if gradient else "Θ"
     when = "" if epoch is None else (f", epoch {epoch}'s update" if gradient else f" after epoch {epoch}")
     fig.update_layout(title=f"{name}<sup>({layer})</sup>: layer {layer} → {layer + 1}{when}",
-                      height=min(140 + 22 * n_to, 520), margin=dict(l=10, r=10, t=40, b=10))
+                      height=max(MIN_HEATMAP_HEIGHT, min(140 + 22 * n_to, 520)), margin=dict(l=10, r=10, t=40, b=10))
     fig.update_yaxes(title_text=f"to neuron j (layer {layer + 1})", autorange="reversed", row=1, col=1)
     fig.update_xaxes(title_text=f"from neuron k (layer {layer})", row=1, col=1)
     fig.update_xaxes(title_text="bias", row=1, col=2)
@@ -131,11 +143,12 @@ def _colour_range(y):
 def _points(X, Y, name, symbol, *, colour_by_target: bool, dims: int):
     """A scatter of samples: 2-D inputs coloured by the target, or (x, y) pairs for 1-D inputs."""
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
-    if dims == 2:
-        marker = dict(size=7, symbol=symbol, line=dict(width=1, color="black"))
+    if dims == 2:  # training rows ringed in white, test rows in black: both clear on any surface
+        marker = dict(size=8, symbol=symbol, line=dict(width=1.5 if name == "test" else 1.2,
+                                                       color="black" if name == "test" else "white"))
         if colour_by_target:
             low, high = _colour_range(Y[:, 0])
-            marker.update(color=Y[:, 0], colorscale=DIVERGING, cmin=low, cmax=high)
+            marker.update(color=Y[:, 0], colorscale=POINT_SCALE, cmin=low, cmax=high)
         return go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", name=name, marker=marker,
                           customdata=Y[:, 0],
                           hovertemplate="x1 %{x:.3g}, x2 %{y:.3g}<br>y = %{customdata:.3g}"
@@ -159,7 +172,7 @@ def surface_figure(xs, ys, P, X_train, Y_train, X_test, Y_test, *, classificatio
         P = np.where(np.isfinite(P), (P >= 0.5).astype(float), np.nan)
     scale = (dict(zmin=0, zmax=1, zmid=0.5) if classification else
              dict(zmid=float(np.nanmean(P)) if np.isfinite(P).any() else 0.0))
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, colorscale=DIVERGING, opacity=0.75, name="network",
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=P, colorscale=DIVERGING, opacity=0.6, name="network",
                                zsmooth=False if discrete else "best",
                                colorbar=dict(title=output_name, thickness=12), **scale,
                                hovertemplate=f"x1 %{{x:.3g}}, x2 %{{y:.3g}}<br>{output_name} = %{{z:.3g}}"
@@ -173,7 +186,7 @@ def surface_figure(xs, ys, P, X_train, Y_train, X_test, Y_test, *, classificatio
             fig.add_trace(_points(X, Y, name, symbol, colour_by_target=True, dims=2))
     fig.update_layout(title="Decision surface" if classification else f"Network output {output_name}",
                       xaxis_title=names[0], yaxis_title=names[1], height=480,
-                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+                      margin=MARGIN, legend=LEGEND)
     return fig
 
 
@@ -185,7 +198,7 @@ def curve_figure(x, y, X_train, Y_train, X_test, Y_test, *, names=("x", "y")):
         if len(X):
             fig.add_trace(_points(X, Y, name, symbol, colour_by_target=False, dims=1))
     fig.update_layout(title="Fitted curve", xaxis_title=names[0], yaxis_title=names[1], height=420,
-                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+                      margin=MARGIN, legend=LEGEND)
     return fig
 
 
@@ -201,8 +214,7 @@ def predicted_actual_figure(Y_train, P_train, Y_test, P_test, *, output_name="y"
             fig.add_trace(go.Scatter(x=Y, y=P, mode="markers", name=name, marker=dict(color=colour, size=6),
                                      hovertemplate=f"actual %{{x:.4g}}<br>predicted %{{y:.4g}}<extra>{name}</extra>"))
     fig.update_layout(title=f"Predicted vs actual: {output_name}", xaxis_title="actual",
-                      yaxis_title="predicted", height=420, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h"))
+                      yaxis_title="predicted", height=420, margin=MARGIN, legend=LEGEND)
     return fig
 
 
@@ -220,7 +232,7 @@ def data_figure(X_train, Y_train, X_test, Y_test, *, names=("x1", "x2"), target=
             fig.add_trace(_points(X, Y, name, symbol, colour_by_target=True, dims=dims))
     axes = (names[0], names[1]) if dims == 2 else (names[0], target)
     fig.update_layout(title="The data", xaxis_title=axes[0], yaxis_title=axes[1], height=420,
-                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h"))
+                      margin=MARGIN, legend=LEGEND)
     return fig
 
 

@@ -3,21 +3,35 @@
 A session's first run reads the experiment from the URL (``share.read_url``); every run writes
 the running experiment back into it (``share.write_url``), so the address bar is a share link.
 With no clicks the page builds the default network (``ExperimentConfig()``) on the default
-dataset; one click on Step or Play trains it. Only the chosen view renders; views are imported
-by name when chosen, so one that fails to import shows an error in its place and nothing else.
+dataset and opens on the Overview. Only the chosen view renders; views are imported by name
+when chosen, so one that fails to import shows an error in its place and nothing else.
 """
 from __future__ import annotations
 
 import streamlit as st
 
+from bpdash.background import worker
 from bpdash.config import ConfigError
 from bpdash.plugins import PluginLoadError
 
-from . import classroom, edit_weights, files, points, share, sidebar, state, training
+from . import classroom, edit_weights, files, live, points, share, sidebar, state, training, work
 from .text import plain
-from .views import VIEWS, find
+from .views import VIEWS, find, frame_interval
 
-DEFAULT_VIEW = "Cost"
+DEFAULT_VIEW = "Overview"
+
+# The page's own spacing: the title and the controls compact, so the Overview fits one screen;
+# Streamlit's Running…/Stop indicator hidden (the live area reruns ten times a second, and the
+# page has its own Pause and Stop).
+STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.6rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0 0 0.2rem 0; }
+[data-testid="stStatusWidget"] { display: none; }
+@media (max-width: 640px) {  /* a phone: the title on one line, the view buttons smaller */
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.3rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stButtonGroup"] button { padding: 0.1rem 0.45rem; min-height: 2rem; }
+}
+</style>"""
 
 
 def show_view(label: str, exp, registry) -> None:
@@ -42,8 +56,8 @@ def plugin_problems(registry) -> None:
 
 
 def header(exp) -> None:
+    """What this session trains, in one line."""
     data = exp.data
-    st.title("Backpropagation, step by step")
     st.caption(f"Network **{exp.net.describe()}** · cost {exp.config.cost} · η = {exp.trainer.learning_rate:g} · "
                f"data **{data.name}**: {data.n_train} training / {data.n_test} test rows, {data.task}.")
 
@@ -56,8 +70,25 @@ def choose_view() -> str:
     return st.segmented_control("View", list(VIEWS), key="view", required=True, label_visibility="collapsed")
 
 
+def drawer(label: str, registry):
+    """What the live area draws: the view, under the metrics unless it shows them itself."""
+    def draw(exp):
+        if label != "Overview":
+            training.metrics(exp)
+        show_view(label, exp, registry)
+    return draw
+
+
 def main() -> None:
     st.set_page_config(page_title="bpdash: watch backpropagation", page_icon="🧠", layout="wide")
+    with worker().page():  # drawing the page goes first; the background training waits meanwhile
+        page()
+
+
+def page() -> None:
+    """Everything the page shows, in order."""
+    st.html(STYLE)
+    work.beat()
     try:
         registry = state.get_registry()
     except PluginLoadError as exc:  # a broken built-in, or any plugin under BPDASH_STRICT_PLUGINS=1
@@ -68,20 +99,23 @@ def main() -> None:
     choice = points.data_choice(choice)
     share.reconcile(config)
     try:
-        exp, notice = files.take_import(choice) or state.sync(config, choice, registry)
+        with state.lock():  # the background job may be in an epoch of the current network
+            exp, notice = files.take_import(choice) or state.sync(config, choice, registry)
     except (ConfigError, ValueError, KeyError) as exc:
         st.error(f"Could not build the network: {exc}")
         st.stop()
-    if not classroom.is_hidden("saveload"):
-        files.render(exp, registry)
     share.write_url(exp)
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.title("Backpropagation, step by step", width="content")
+        share.link(exp, st.session_state.get(state.DATA_KEY), edit_weights.edited(exp))
     header(exp)
-    share.link(exp, st.session_state.get(state.DATA_KEY), edit_weights.edited(exp))
     share.notices()
     classroom.notice()
     plugin_problems(registry)
     if notice:
         (st.warning if notice.startswith("⚠️") else st.info)(notice)
     training.controls(exp)
-    label = choose_view()
-    training.live(lambda e: show_view(label or DEFAULT_VIEW, e, registry))
+    label = choose_view() or DEFAULT_VIEW
+    if not classroom.is_hidden("saveload"):
+        files.render(exp, registry)  # after the controls, so file names tell the epoch this run trained to
+    live.area(drawer(label, registry), frame_interval(label))

@@ -37,9 +37,9 @@ def render(choice) -> dict:
         if key(name) not in st.session_state:
             st.session_state[key(name)] = name in RAW
     st.subheader("Input features")
-    columns = st.columns(4)
-    for i, name in enumerate(FEATURE_NAMES):
-        columns[i % 4].checkbox(FEATURE_LABELS.get(name, name), key=key(name))
+    with st.container(horizontal=True, gap="small"):  # as wide as each label needs, wrapping
+        for name in FEATURE_NAMES:
+            st.checkbox(FEATURE_LABELS.get(name, name), key=key(name), width="content")
     chosen = tuple(name for name in FEATURE_NAMES if st.session_state.get(key(name)))
     if not chosen:
         st.warning("Choose at least one feature: using x₁ and x₂.")

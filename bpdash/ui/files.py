@@ -120,12 +120,11 @@ def _downloads(exp: Experiment) -> None:
                        file_name=f"{name}.json", mime="application/json", key="download_experiment",
                        on_click="ignore", width="stretch",
                        help="Load it here again, or run `python -m bpdash train --config` on it.")
-    left, right = st.columns(2)
-    left.download_button("History (.csv)", _locked(history_csv, trainer), file_name=f"{name}-history.csv",
-                         mime="text/csv", key="download_history", on_click="ignore", width="stretch")
-    right.download_button("Weights (.npz)", _locked(weights_npz, exp.net), file_name=f"{name}-weights.npz",
+    st.download_button("History (.csv)", _locked(history_csv, trainer), file_name=f"{name}-history.csv",
+                       mime="text/csv", key="download_history", on_click="ignore", width="stretch")
+    st.download_button("Weights (.npz)", _locked(weights_npz, exp.net), file_name=f"{name}-weights.npz",
                           mime="application/octet-stream", key="download_weights", on_click="ignore",
-                          width="stretch")
+                       width="stretch")
     data_key = st.session_state.get(state.DATA_KEY)
     if data_key is not None and data_key[0] != "generated":
         st.caption(f"This run trains on {'edited data' if data_key[0] == 'edited' else 'an uploaded CSV file'}, "

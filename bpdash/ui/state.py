@@ -19,6 +19,8 @@ from bpdash.config import ConfigError, ExperimentConfig
 from bpdash.data import make_dataset
 from bpdash.experiment import Experiment, build
 
+from . import work
+
 EXPERIMENT, DATA_KEY, RUNNING, LOCK = "experiment", "data_key", "running", "training_lock"
 LIVE_FIELDS = ("learning_rate", "epochs")  # changing these never resets training
 DATA_FIELDS = ("dataset", "n_samples", "noise", "test_share", "data_seed")  # judged by DataChoice.key
@@ -57,10 +59,10 @@ def generated_choice(name, n, noise, seed, test_share) -> DataChoice:
 def lock() -> threading.RLock:
     """The session's lock around training and reading the trainer.
 
-    With ``runner.fastReruns`` (Streamlit's default) a click outside the live fragment starts the
-    new run in a new thread at once, while the old run may still be inside a training chunk (it
-    only stops at its next Streamlit call). Whoever trains or draws holds this lock, so the two
-    never touch the same trainer together; the new run waits at most one chunk.
+    The background worker holds it during each slice of the session's job (``work``); a page
+    run holds it while it reads or changes the experiment (drawing, Step, a rebuild, an
+    import). So the network is touched by one thread at a time and never seen mid-epoch; a
+    run waits at most one slice, and the worker passes over a session whose page holds it.
     """
     found = st.session_state.get(LOCK)
     if found is None:
@@ -81,6 +83,12 @@ def set_running(value: bool) -> None:
     st.session_state[RUNNING] = bool(value)
 
 
+def stop_training(reason: str) -> None:
+    """Stop playing and stop the session's job (Train N, a check…), before the network changes."""
+    set_running(False)
+    work.stop(reason)
+
+
 def _changes(old: ExperimentConfig, new: ExperimentConfig) -> list[str]:
     """Names of the fields that differ, live and data fields left out (data: see DataChoice.key)."""
     a, b = old.to_dict(), new.to_dict()
@@ -98,7 +106,9 @@ def _describe(old: ExperimentConfig, new: ExperimentConfig, names) -> str:
 
 def _build(config, registry, data) -> Experiment:
     exp = build(config, registry, data=data)
-    st.session_state[EXPERIMENT] = exp
+    with lock():
+        stop_training("the network was rebuilt")
+        st.session_state[EXPERIMENT] = exp
     return exp
 
 
@@ -130,7 +140,6 @@ def sync(config: ExperimentConfig | None, choice: DataChoice, registry) -> tuple
         return exp, f"⚠️ Could not rebuild: {exc}. The previous network stays."
     if new_data:
         st.session_state[DATA_KEY] = choice.key
-    set_running(False)
     what = ([f"data → {choice.label or 'new data'}"] if new_data else []) + (
         [_describe(exp.config, config, changed)] if changed else [])
     return rebuilt, (f"Rebuilt the network ({'; '.join(what)}): new weights from seed {config.seed}, "
@@ -140,9 +149,10 @@ def sync(config: ExperimentConfig | None, choice: DataChoice, registry) -> tuple
 def install(exp: Experiment, data_key: tuple | None) -> Experiment:
     """Make ``exp`` (e.g. restored from a file) the session's experiment, its data known to the
     sidebar as ``data_key``, so the next ``sync`` keeps it rather than rebuilding."""
-    set_running(False)
-    st.session_state[EXPERIMENT] = exp
-    st.session_state[DATA_KEY] = data_key
+    with lock():
+        stop_training("another experiment was loaded")
+        st.session_state[EXPERIMENT] = exp
+        st.session_state[DATA_KEY] = data_key
     return exp
 
 
@@ -150,11 +160,12 @@ def _live_update(exp: Experiment, config: ExperimentConfig) -> str:
     """Carry a new learning rate into the running trainer; no reset, weights and history stay."""
     if config == exp.config:
         return ""
-    exp.trainer.learning_rate = config.learning_rate
-    exp.config = config
-    if exp.trainer.diverged:
-        exp.trainer.diverged = False
-        exp.trainer.message = ""
+    with lock():  # the worker may be in an epoch of this trainer
+        exp.trainer.learning_rate = config.learning_rate
+        exp.config = config
+        diverged = exp.trainer.diverged
+        exp.trainer.diverged, exp.trainer.message = False, ""
+    if diverged:
         return (f"Learning rate set to η = {config.learning_rate:g}: Step and Play try again from the last "
                 f"good weights (epoch {exp.trainer.epoch}). If those are already huge it diverges again; "
                 "then press ↺ Reset.")
@@ -166,7 +177,6 @@ def reset() -> Experiment | None:
     exp = experiment()
     if exp is None:
         return None
-    set_running(False)
     return _build(exp.config, get_registry(), exp.data)
 
 

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                  "--disable-backgrounding-occluded-windows"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT = {"width": 1440, "height": 900}  # the first screen the Overview must fit
 STARTUP_S = 60
 
 
@@ -208,10 +208,11 @@ class UI:
 
     @staticmethod
     def open(page, url: str) -> None:
-        """Load ``url`` and wait until the first script run has finished and drawn the metrics."""
+        """Load ``url`` and wait until the first script run has finished and drawn the metrics
+        (the Overview's board, or the st.metric row of another view)."""
         page.goto(url)
         page.wait_for_selector(IDLE, timeout=STARTUP_S * 1000)
-        page.wait_for_selector("[data-testid='stMetricValue']", timeout=STARTUP_S * 1000)
+        UI.metric_value(page, "Epoch").wait_for(timeout=STARTUP_S * 1000)
         UI.assert_clean(page)
 
     @staticmethod
@@ -230,10 +231,12 @@ class UI:
 
     @staticmethod
     def metric_value(page, label: str):
-        """The value of the st.metric labelled exactly ``label`` (the first, should a stale copy
-        linger for a moment while a run replaces it)."""
-        return page.locator("[data-testid='stMetric']").filter(
-            has=page.get_by_text(label, exact=True)).locator("[data-testid='stMetricValue']").first
+        """The value of the metric labelled exactly ``label``: on the Overview's board, or an
+        st.metric (the first, should a stale copy linger while a run replaces it)."""
+        board = page.locator(f".board [data-metric='{label}'] .value")  # Playwright's CSS sees into the board
+        metric = page.locator("[data-testid='stMetric']").filter(
+            has=page.get_by_text(label, exact=True)).locator("[data-testid='stMetricValue']")
+        return board.or_(metric).first
 
     @staticmethod
     def metric(page, label: str) -> str:
@@ -262,6 +265,26 @@ class UI:
         return page.evaluate("""() => Array.from(document.querySelectorAll(
             "[data-testid='stPlotlyChart'] .js-plotly-plot")).map(g => (g._fullData || []).map(
             t => t.x ? [t.x.length, t.x.length ? Number(t.x[t.x.length - 1]) : null] : null))""")
+
+    # The Overview's board: its panels are canvases inside the component's shadow root.
+    BOARD = """() => { for (const host of document.querySelectorAll('*'))
+        if (host.shadowRoot && host.shadowRoot.querySelector('.board')) return host.shadowRoot.querySelector('.board');
+        return null; }"""
+
+    @staticmethod
+    def panels(page) -> dict:
+        """Each board panel's picture, as a short digest of its pixels, by panel name."""
+        return page.evaluate(f"""() => {{ const board = ({UI.BOARD})(); const found = {{}};
+            for (const c of board.querySelectorAll('canvas')) {{ const url = c.toDataURL(); let h = 0;
+                for (let i = 0; i < url.length; i += 7) h = (h * 31 + url.charCodeAt(i)) | 0;
+                found[c.closest('.panel').classList[1]] = h; }}
+            return found; }}""")
+
+    @staticmethod
+    def panel_boxes(page) -> dict:
+        """Each board panel's canvas's box on the page (x, y, width, height)."""
+        return {name: page.locator(f".board .panel.{name} canvas").bounding_box()
+                for name in ("network", "data", "cost")}
 
     @staticmethod
     def set_number(page, label: str, value) -> None:

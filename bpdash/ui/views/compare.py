@@ -155,16 +155,23 @@ def render(exp, registry) -> None:
     _save_controls()
     runs = all_runs(exp)
     chosen = _selection(list(runs))
-    if chosen:
-        _curves(runs, chosen)
-    else:
+    if len(runs) == 1:  # only the current run: nothing to compare with yet
+        st.info("Nothing to compare yet. Train this run, press **Save run**, change a setting (η, the "
+                "layers, the initialization…) and train again: the saved runs and the current one are "
+                "overlaid here, and their settings tabled side by side.")
+    if not chosen:
         st.info("Choose runs to overlay their curves.")
+    elif all(runs[name].history.empty for name in chosen):
+        st.caption("No epochs trained yet in the runs chosen: their curves show once they have trained.")
+    else:
+        _curves(runs, chosen)
     st.subheader("Settings")
     only = st.toggle("Differences only", key="compare_differences",
                      help="Show only the settings in which the runs shown differ.")
     table = config_table({n: runs[n] for n in (chosen or runs)}, differences_only=only)
     if only and table.empty:
         st.caption("The runs shown have the same settings.")
-    st.dataframe(table, key="compare_table", width="stretch")
+    st.dataframe(table.rename_axis("setting").reset_index(), key="compare_table", width="stretch", hide_index=True,
+                 column_config={"setting": st.column_config.TextColumn(width="medium", pinned=True)})
     st.subheader("Final weights")
     _heatmaps(runs)

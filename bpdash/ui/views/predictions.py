@@ -11,7 +11,7 @@ from bpdash.charts.training import curve_figure, data_figure, predicted_actual_f
 
 from .. import points
 
-RESOLUTION = 60
+RESOLUTION = 100  # the surface smooth at the chart's size, the boundary without steps
 TABLE_ROWS = 200
 
 

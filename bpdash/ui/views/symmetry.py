@@ -9,7 +9,10 @@ import streamlit as st
 
 from bpdash.charts.symmetry import cost_curves, distinct_figure
 from bpdash.charts.training import parameter_heatmap
+from bpdash.jobs import LabTraining
 from bpdash.symmetry import SymmetryLab
+
+from .. import state, work
 
 LAB = "symmetry_lab"
 MAX_EPOCHS_PER_CLICK = 2000
@@ -37,19 +40,31 @@ def _lab(exp, registry, inits) -> SymmetryLab:
     """The session's lab, rebuilt when the experiment's config or data or the inits change."""
     lab = st.session_state.get(LAB)
     if lab is None or lab.config != exp.config or lab.data is not exp.data or lab.inits != inits:
+        if isinstance(work.current(), LabTraining):
+            work.stop("the lab was rebuilt")
         lab = SymmetryLab(exp.config, exp.data, registry, inits=inits)
         st.session_state[LAB] = lab
     return lab
+
+
+SYNC_S = 0.3  # a Train click waits this long for the lab's job before the page is drawn
+
+
+def train_lab(lab: SymmetryLab, epochs: int) -> None:
+    """Callback of Train: the lab's epochs as a background job (progress and Stop in the live area)."""
+    job = LabTraining(lab, epochs, lock=state.lock(), alive=work.is_watched(),
+                      label=f"Symmetry lab: {len(lab.runs)} networks, {epochs:,} epochs each")
+    work.start(job).wait(SYNC_S)
 
 
 def _controls(lab: SymmetryLab) -> None:
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     epochs = left.number_input("Epochs per click", min_value=1, max_value=MAX_EPOCHS_PER_CLICK,
                                value=50, step=10, key="symmetry_epochs")
-    if middle.button(f"Train {epochs} epochs", key="symmetry_train", type="primary"):
-        with st.spinner(f"Training {len(lab.runs)} networks {epochs} epochs each…"):
-            lab.step(int(epochs))
-    if right.button("Step 1 epoch", key="symmetry_step"):
+    busy = work.current() is not None
+    middle.button(f"Train {epochs} epochs", key="symmetry_train", type="primary", disabled=busy,
+                  on_click=train_lab, args=(lab, int(epochs)))
+    if right.button("Step 1 epoch", key="symmetry_step", disabled=busy):
         lab.step(1)
 
 

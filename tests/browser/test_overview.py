@@ -1,0 +1,120 @@
+"""The Overview in a real browser (chromium at 1440×900 against `streamlit run app.py`).
+
+- The page loads on the Overview with no error; its charts (network, data with the decision
+  surface, cost) and the metrics sit on the first screen, without scrolling, beside the
+  training controls.
+- ▶ Play moves every chart and the epoch counter, frame after frame; ‖ Pause stops them.
+- Twenty quick clicks on Step train twenty epochs.
+- Long work stops when its tab closes: the server goes quiet within a few seconds.
+
+Waits are on what the page shows (a condition checked in the page at each animation frame),
+never fixed sleeps, except to see that nothing changes after Pause.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixtures skip (or, under BPDASH_REQUIRE_BROWSER, fail) saying why
+    expect = None
+
+EXPECT_MS = 30_000
+FRAMES = 3  # Play must redraw every panel at least this many times
+
+# True once every panel has been redrawn FRAMES more times than at `start` and the epoch moved on.
+MOVED = """([start, frames, epoch]) => { for (const host of document.querySelectorAll('*')) {
+    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
+    if (!board) continue;
+    const counts = Array.from(board.querySelectorAll('canvas')).map(c => +(c.dataset.frames || 0));
+    return counts.every((n, i) => n >= start[i] + frames) && +board.dataset.epoch > epoch; }
+  return false; }"""
+
+# True once every panel's canvas has the board's size (not a bare canvas's 300 × 150).
+LAID_OUT = """() => { for (const host of document.querySelectorAll('*')) {
+    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
+    if (board) return Array.from(board.querySelectorAll('canvas')).every(c => c.clientHeight > 200); }
+  return false; }"""
+
+FRAME_COUNTS = """() => { for (const host of document.querySelectorAll('*')) {
+    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
+    if (board) return Array.from(board.querySelectorAll('canvas')).map(c => +(c.dataset.frames || 0)); }
+  return null; }"""
+
+
+def test_the_overview_fits_the_first_screen_and_play_moves_every_chart(page, app_server, ui, shoot):
+    ui.open(page, app_server.url)
+    expect(page.get_by_role("heading", name="Backpropagation, step by step")).to_be_visible()
+    assert ui.caption(page).startswith("Network 2-8-8-1 tanh/tanh/sigmoid") and ui.epoch(page) == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)  # the board's own style has reached its canvases
+    assert page.evaluate("() => window.scrollY") == 0
+    for name, box in ui.panel_boxes(page).items():
+        assert box and box["width"] > 200 and box["height"] > 200, (name, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"the {name} chart is not on the first screen: {box}"
+    for control in ("Step", "▶ Play", "↺ Reset"):
+        box = page.get_by_role("button", name=control, exact=True).bounding_box()
+        assert box and box["y"] + box["height"] <= height, control
+    epoch_box = ui.metric_value(page, "Epoch").bounding_box()
+    assert epoch_box and epoch_box["y"] + epoch_box["height"] <= height
+    shoot(page, "overview_first_screen")
+    before = ui.panels(page)
+
+    page.get_by_role("button", name="▶ Play").click()
+    expect(page.get_by_role("button", name="‖ Pause")).to_be_visible(timeout=EXPECT_MS)
+    start = page.evaluate(FRAME_COUNTS)
+    page.wait_for_function(MOVED, arg=[start, FRAMES, 0], polling="raf", timeout=EXPECT_MS)
+    playing = ui.panels(page)
+    assert all(playing[name] != before[name] for name in before), "a chart did not change while playing"
+    shoot(page, "overview_playing")
+
+    page.get_by_role("button", name="‖ Pause").click()
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=EXPECT_MS)
+    ui.idle(page)
+    paused, counts = ui.epoch(page), page.evaluate(FRAME_COUNTS)
+    page.wait_for_timeout(600)  # several frames' time: nothing trains or redraws after Pause
+    assert ui.epoch(page) == paused and page.evaluate(FRAME_COUNTS) == counts
+    ui.assert_clean(page)
+
+
+def test_twenty_quick_clicks_on_step_train_twenty_epochs(page, app_server, ui):
+    ui.open(page, app_server.url)
+    step = page.get_by_role("button", name="Step", exact=True)
+    step.evaluate("button => { for (let i = 0; i < 20; i++) button.click(); }")  # quicker than any hand
+    ui.expect_epoch(page, 20)
+    ui.idle(page)
+    page.wait_for_timeout(300)
+    assert ui.epoch(page) == 20
+    ui.assert_clean(page)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def busy_share(pid: int, seconds: float = 0.5) -> float:
+    """The cores process ``pid`` used over the next ``seconds``."""
+    start = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - start) / seconds
+
+
+def test_training_stops_when_its_tab_closes(browser, app_server, ui):
+    """Train N of 100,000 epochs on a wide network keeps the server busy; closing its tab stops
+    it within a few seconds (the job asks whether its session is still connected)."""
+    server = app_server
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    ui.open(page, f"{server.url}?hidden=64,64&n_samples=2000&epochs=100000")
+    page.get_by_role("button", name="Train 100,000 epochs", exact=True).click()
+    expect(page.get_by_role("button", name="■ Stop")).to_be_visible(timeout=EXPECT_MS)
+    assert busy_share(server.pid) > 0.3, "the server does not seem to be training"
+    context.close()
+    deadline = time.monotonic() + 10
+    while busy_share(server.pid) > 0.1:
+        assert time.monotonic() < deadline, "the server still trains 10 s after its only tab closed"
