@@ -1,6 +1,7 @@
 """Finding, loading and validating plugins; the registry the rest of bpdash reads.
 
-Discovery, in order: the built-in ``plugins/`` folder, every folder in ``BPDASH_PLUGINS_DIR``
+Discovery, in order: the built-in plugins (``bpdash.shipped.builtin_plugins_dir``: the
+repository's ``plugins/``, shipped inside the package when installed), every folder in ``BPDASH_PLUGINS_DIR``
 (os.pathsep-separated), then installed distributions advertising the ``bpdash`` entry-point
 group. Each plugin is imported, registered and called on its own, so one broken plugin is
 reported in ``Registry.errors``, unregistered, and never takes the others down.
@@ -26,6 +27,7 @@ from pathlib import Path
 import pluggy
 
 from . import hookspecs
+from .shipped import builtin_plugins_dir as builtin_dir  # a name the tests replace
 from .records import Activation, Cost, Dataset, Initializer, Optimizer
 from .validation import CHECKS, RecordError
 
@@ -81,11 +83,6 @@ class Registry:
         if name not in table:
             raise KeyError(f"unknown {kind[:-1]} {name!r}; choose one of {sorted(table)}")
         return table[name]
-
-
-def builtin_dir() -> Path:
-    """The folder of built-in plugins: the repository's ``plugins/``."""
-    return PACKAGE_DIR.parent / "plugins"
 
 
 def plugin_dirs() -> list[Path]:
@@ -166,9 +163,8 @@ def _candidates(include_entry_points: bool, extra_dirs):
     builtin = builtin_dir()
     if not builtin.is_dir():
         raise PluginLoadError(
-            f"the built-in plugins folder {builtin} is missing. bpdash looks for it beside its "
-            "package, so run it from a clone of the repository or install it from one with "
-            "`pip install -e .`")
+            f"the built-in plugins folder {builtin} is missing: reinstall bpdash "
+            "(`pip install .` or `pip install -e .` from a clone of the repository)")
     folders, seen = [(builtin, BUILTIN)], {builtin.resolve()}
     for folder in (plugin_dirs() if extra_dirs is None else [Path(d) for d in extra_dirs]):
         if folder.resolve() not in seen:
