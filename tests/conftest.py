@@ -17,6 +17,15 @@ def clean_plugin_environment(monkeypatch):
     bpdash.plugins.reset_default_registry()
 
 
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory):
+    """A folder holding bpdash (a normal, non-editable install) and examples/bpdash-swish,
+    installed once per test run with pip (see installing.py)."""
+    from installing import install_bpdash_and_swish
+
+    return install_bpdash_and_swish(tmp_path_factory.mktemp("installed"))
+
+
 @pytest.fixture
 def registry():
     """A fresh registry of the built-in plugins only (no plugin folders, no entry points)."""
