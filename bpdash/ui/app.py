@@ -45,7 +45,7 @@ def header(exp) -> None:
     data = exp.data
     st.title("Backpropagation, step by step")
     st.caption(f"Network **{exp.net.describe()}** · cost {exp.config.cost} · η = {exp.trainer.learning_rate:g} · "
-               f"data **{data.name}**: {data.n_train} training / {data.n_test} test rows, {data.task}.")
+               f"data **{plain(data.name)}**: {data.n_train} training / {data.n_test} test rows, {data.task}.")
 
 
 def choose_view() -> str:
@@ -61,7 +61,7 @@ def main() -> None:
     try:
         registry = state.get_registry()
     except PluginLoadError as exc:  # a broken built-in, or any plugin under BPDASH_STRICT_PLUGINS=1
-        st.error(f"The plugins could not be loaded: {exc}")
+        st.error(f"The plugins could not be loaded: {plain(exc)}")
         st.stop()
     share.read_url(registry)  # the session's first run only: the link's settings → the widgets
     config, choice = sidebar.render(registry)
@@ -70,7 +70,7 @@ def main() -> None:
     try:
         exp, notice = files.take_import(choice) or state.sync(config, choice, registry)
     except (ConfigError, ValueError, KeyError) as exc:
-        st.error(f"Could not build the network: {exc}")
+        st.error(f"Could not build the network: {plain(exc)}")
         st.stop()
     if not classroom.is_hidden("saveload"):
         files.render(exp, registry)
@@ -81,7 +81,7 @@ def main() -> None:
     classroom.notice()
     plugin_problems(registry)
     if notice:
-        (st.warning if notice.startswith("⚠️") else st.info)(notice)
+        (st.warning if notice.startswith("⚠️") else st.info)(plain(notice))
     training.controls(exp)
     label = choose_view()
     training.live(lambda e: show_view(label or DEFAULT_VIEW, e, registry))
