@@ -1,15 +1,17 @@
 """Finding, loading and validating plugins; the registry the rest of bpdash reads.
 
 Discovery, in order: the built-in plugins (``bpdash.shipped.builtin_plugins_dir``: the
-repository's ``plugins/``, shipped inside the package when installed), every folder in ``BPDASH_PLUGINS_DIR``
-(os.pathsep-separated), then installed distributions advertising the ``bpdash`` entry-point
-group. Each plugin is imported, registered and called on its own, so one broken plugin is
+repository's ``plugins/``, shipped inside the package when installed), every folder in
+``BPDASH_PLUGINS_DIR`` (os.pathsep-separated), then installed distributions advertising the
+``bpdash`` entry-point group. Each plugin is imported, registered and called on its own, so one broken plugin is
 reported in ``Registry.errors``, unregistered, and never takes the others down.
 
-Calling a plugin's hooks and checking their records runs under a time limit,
-``BPDASH_PLUGIN_TIMEOUT`` seconds (default 5; 0 or "off" for none): a plugin that takes longer is
-reported and skipped. Python cannot stop a thread, so the call is left running in a daemon
-thread whose results are thrown away; it cannot hold up the process's exit.
+Importing a folder plugin, and calling a plugin's hooks and checking their records, each run
+under a time limit, ``BPDASH_PLUGIN_TIMEOUT`` seconds (default 5; 0 or "off" for none): a plugin
+that takes longer is reported and skipped. Imports are tried first in a child process, which is
+killed when it overruns (``bpdash.plugin_probe``). Python cannot stop a thread, so a hook call
+over the limit is left running in a daemon thread whose results are thrown away; it cannot hold
+up the process's exit.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from pathlib import Path
 import pluggy
 
 from . import hookspecs
+from .plugin_probe import Probe
 from .shipped import builtin_plugins_dir as builtin_dir  # a name the tests replace
 from .records import Activation, Cost, Dataset, Initializer, Optimizer
 from .validation import CHECKS, RecordError
@@ -140,8 +143,12 @@ def _within(seconds: float | None, fn, *args):
     return outcome["value"]
 
 
-def _import_file(path: Path):
-    """Import one plugin file under a module name unique to its folder."""
+def _import_file(path: Path, probe: Probe | None = None):
+    """Import one plugin file under a module name unique to its folder; with a ``probe``, only
+    once the child process has shown that its import ends (see ``bpdash.plugin_probe``)."""
+    problem = probe.problem(path) if probe is not None else None
+    if problem:
+        raise RecordError(problem)
     tag = hashlib.sha1(str(path.parent.resolve()).encode()).hexdigest()[:8]
     module_name = f"bpdash_plugin_{tag}_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -155,11 +162,8 @@ def _import_file(path: Path):
     return module
 
 
-def _candidates(include_entry_points: bool, extra_dirs):
-    """Yield (name, source, version, loader) for every plugin to try, in discovery order.
-
-    A folder listed twice (or the built-in folder listed again) is read once.
-    """
+def _folders(extra_dirs) -> list[tuple[Path, str]]:
+    """(folder, source label) for the built-in folder, then every plugin folder, each once."""
     builtin = builtin_dir()
     if not builtin.is_dir():
         raise PluginLoadError(
@@ -170,14 +174,23 @@ def _candidates(include_entry_points: bool, extra_dirs):
         if folder.resolve() not in seen:
             seen.add(folder.resolve())
             folders.append((folder, str(folder)))
+    return folders
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_")) if folder.is_dir() else []
+
+
+def _candidates(folders, include_entry_points: bool, probe: Probe | None):
+    """Yield (name, source, version, loader) for every plugin to try, in discovery order."""
     for folder, source in folders:
         if not folder.is_dir():
             if source != BUILTIN:
                 yield folder.name, source, "", _missing_folder(folder)
             continue
-        for path in sorted(folder.glob("*.py")):
-            if not path.name.startswith("_"):
-                yield path.stem, source, "", (lambda p=path: _import_file(p))
+        checked = None if source == BUILTIN else probe
+        for path in _files(folder):
+            yield path.stem, source, "", (lambda p=path: _import_file(p, checked))
     if include_entry_points:
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             dist = ep.dist.name if ep.dist else "?"
@@ -281,10 +294,22 @@ def load_plugins(*, extra_dirs=None, entry_points: bool = True, strict: bool | N
     """
     strict = _strict() if strict is None else strict
     timeout = plugin_timeout()
+    folders = _folders(extra_dirs)
+    outside = [path for folder, source in folders if source != BUILTIN for path in _files(folder)]
+    probe = Probe(outside, timeout) if timeout is not None else None  # starts now, works meanwhile
+    try:
+        return _load(folders, entry_points, strict, timeout, probe)
+    finally:
+        if probe is not None:
+            probe.close()
+
+
+def _load(folders, entry_points: bool, strict: bool, timeout: float | None, probe: Probe | None) -> Registry:
+    """``load_plugins``' work: each candidate imported, registered, called and checked on its own."""
     registry = Registry()
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    for name, source, version, load in _candidates(entry_points, extra_dirs):
+    for name, source, version, load in _candidates(folders, entry_points, probe):
         label = f"plugin '{name}' ({source})"
         plugin, step = None, "importing it"
         try:
