@@ -35,6 +35,31 @@ def test_every_package_folder_is_listed_for_the_build():
     assert all(folder.is_dir() for folder in listed)
 
 
+def requirements(path: Path) -> dict:
+    """Name → Requirement of a requirements file's lines (options, -r and -e lines left out)."""
+    from packaging.requirements import Requirement
+
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    found = [Requirement(line) for line in lines if line and not line.startswith("-")]
+    return {r.name.lower(): r for r in found}
+
+
+def lower_bounds(requirement) -> set:
+    return {spec.version for spec in requirement.specifier if spec.operator == ">="}
+
+
+def test_the_requirement_files_and_pyproject_agree():
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = {r.name.lower(): r for r in map(Requirement, project["dependencies"])}
+    hosted = requirements(ROOT / "requirements.txt")
+    assert set(hosted) == set(needed)
+    assert all(lower_bounds(hosted[name]) == lower_bounds(needed[name]) for name in needed), (hosted, needed)
+    tools = {Requirement(r).name.lower() for r in project["optional-dependencies"]["dev"]}
+    assert set(requirements(ROOT / "requirements-dev.txt")) == tools
+
+
 def run_installed(target: Path, *command: str, cwd: Path, **env) -> subprocess.CompletedProcess:
     return subprocess.run(list(command), cwd=cwd, env=environment(target, **env), capture_output=True,
                           text=True, timeout=300)

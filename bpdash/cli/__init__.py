@@ -15,7 +15,7 @@ import sys
 from ..config import ConfigError
 from ..plugins import PluginLoadError
 from . import dashboard, diagnose, train
-from .status import BAD_INPUT
+from .status import BAD_INPUT, INTERRUPTED
 
 COMMANDS = (train.add_train, diagnose.add_gradcheck, diagnose.add_plugins, diagnose.add_doctor,
             dashboard.add_dashboard)
@@ -42,3 +42,6 @@ def main(argv=None) -> int:
     except (ConfigError, PluginLoadError, ValueError) as exc:  # ExportError is a ValueError
         print(f"bpdash: {exc}", file=sys.stderr)
         return BAD_INPUT
+    except KeyboardInterrupt:  # before training began (a run in progress handles its own)
+        print("bpdash: interrupted", file=sys.stderr)
+        return INTERRUPTED

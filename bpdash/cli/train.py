@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 
@@ -102,6 +103,9 @@ def stop_on_signals():
             raise KeyboardInterrupt
         caught.append(signal.Signals(signum).name)
 
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield caught
+        return
     previous = {signum: signal.signal(signum, ask_to_stop) for signum in STOP_SIGNALS}
     try:
         yield caught
