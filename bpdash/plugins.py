@@ -21,7 +21,6 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +29,9 @@ import pluggy
 
 from . import hookspecs
 from .plugin_probe import Probe
-from .shipped import builtin_plugins_dir as builtin_dir  # a name the tests replace
 from .records import Activation, Cost, Dataset, Initializer, Optimizer
+from .shipped import builtin_plugins_dir as builtin_dir  # a name the tests replace
+from .time_limit import DEFAULT_TIMEOUT_S, plugin_timeout, within  # noqa: F401 (DEFAULT_TIMEOUT_S: the API's)
 from .validation import CHECKS, RecordError
 
 ENTRY_POINT_GROUP = "bpdash"
@@ -44,7 +44,6 @@ HOOKS = {  # hook name → (record type, registry attribute)
 }
 BUILTIN = "builtin"
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_TIMEOUT_S = 5.0
 
 
 class PluginLoadError(RuntimeError):
@@ -96,51 +95,6 @@ def plugin_dirs() -> list[Path]:
 
 def _strict() -> bool:
     return os.environ.get("BPDASH_STRICT_PLUGINS", "").strip().lower() not in ("", "0", "false", "no", "off")
-
-
-def plugin_timeout() -> float | None:
-    """Seconds a plugin's hooks and checks may take (BPDASH_PLUGIN_TIMEOUT), None for no limit.
-
-    Unset or not a number: DEFAULT_TIMEOUT_S. "0", a negative number or "off": no limit.
-    """
-    raw = os.environ.get("BPDASH_PLUGIN_TIMEOUT", "").strip().lower()
-    if raw in ("off", "none", "no"):
-        return None
-    try:
-        seconds = float(raw) if raw else DEFAULT_TIMEOUT_S
-    except ValueError:
-        return DEFAULT_TIMEOUT_S
-    if seconds != seconds or seconds == float("inf"):  # nan, inf: no sensible limit
-        return DEFAULT_TIMEOUT_S
-    return seconds if seconds > 0 else None
-
-
-def _within(seconds: float | None, fn, *args):
-    """``fn(*args)`` in a daemon thread, waiting at most ``seconds``; RecordError on timeout.
-
-    Whatever ``fn`` raises is raised here. On timeout the thread is abandoned (Python cannot
-    kill it): it finishes, or not, in the background, and its result is dropped.
-    """
-    if seconds is None:
-        return fn(*args)
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = fn(*args)
-        except BaseException as exc:  # handed to the caller below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="bpdash-plugin-check", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise RecordError(f"calling its hooks and checking their records took longer than {seconds:g} s "
-                          "(the limit, BPDASH_PLUGIN_TIMEOUT); it was skipped. Make the hooks return "
-                          "at once and f/f′ fast on small arrays")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def _import_file(path: Path, probe: Probe | None = None):
@@ -244,11 +198,11 @@ def _call(fn, what: str, *args):
 def _collect(pm, plugin, timeout: float | None = None):
     """Call each of the plugin's hookimpls on its own; return {attribute: [records]}.
 
-    The calls and the checks run within ``timeout`` seconds (None: no limit), see ``_within``.
+    The calls and the checks run within ``timeout`` seconds (None: no limit), see ``bpdash.time_limit.within``.
     """
     impls = [(hook_name, impl) for hook_name in HOOKS
              for impl in getattr(pm.hook, hook_name).get_hookimpls() if impl.plugin is plugin]
-    return _within(timeout, _records, impls)
+    return within(timeout, _records, impls)
 
 
 def _records(impls):
