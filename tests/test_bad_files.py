@@ -50,7 +50,7 @@ def refused(data, net, match):
 
 
 def test_the_hostile_archives_are_genuine():
-    """The helper's deflate streams inflate to exactly what they declare (CRC checked by zipfile)."""
+    """The deflate streams of hostile_files.py inflate to exactly what they declare (zipfile checks the CRC)."""
     stream = Deflated(npy_header((3 * 2**17 + 2,)), 3 * 2**20 + 16)
     with zipfile.ZipFile(io.BytesIO(zip_archive([("theta_1.npy", deflated(stream))]))) as archive:
         array = np.load(io.BytesIO(archive.read("theta_1.npy")))

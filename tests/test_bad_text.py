@@ -99,7 +99,7 @@ def test_a_hostile_run_name_is_text_in_the_compare_view():
     assert literal(LINK) in figures(at)  # the legend
 
 
-def test_the_helpers_escape_everything_that_would_render():
+def test_the_escapes_cover_everything_that_would_render():
     assert plain(FILE_NAME) == r"\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/pixel\.png\)\.csv"
     assert literal(LINK) == '&lt;a href="http://127.0.0.1:9/x"&gt;x1&lt;/a&gt;'
     assert literal("a & b") == "a &amp; b"

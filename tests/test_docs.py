@@ -1,4 +1,4 @@
-"""The documentation says what the code does: its links lead somewhere, its complete example
+"""The documentation says what the code does: its links point at files that exist, its complete example
 config is a valid config naming every field, and the exit statuses it lists are the CLI's."""
 import json
 import re
