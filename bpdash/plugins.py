@@ -1,14 +1,17 @@
 """Finding, loading and validating plugins; the registry the rest of bpdash reads.
 
-Discovery, in order: the built-in ``plugins/`` folder, every folder in ``BPDASH_PLUGINS_DIR``
-(os.pathsep-separated), then installed distributions advertising the ``bpdash`` entry-point
-group. Each plugin is imported, registered and called on its own, so one broken plugin is
+Discovery, in order: the built-in plugins (``bpdash.shipped.builtin_plugins_dir``: the
+repository's ``plugins/``, shipped inside the package when installed), every folder in
+``BPDASH_PLUGINS_DIR`` (os.pathsep-separated), then installed distributions advertising the
+``bpdash`` entry-point group. Each plugin is imported, registered and called on its own, so one broken plugin is
 reported in ``Registry.errors``, unregistered, and never takes the others down.
 
-Calling a plugin's hooks and checking their records runs under a time limit,
-``BPDASH_PLUGIN_TIMEOUT`` seconds (default 5; 0 or "off" for none): a plugin that takes longer is
-reported and skipped. Python cannot stop a thread, so the call is left running in a daemon
-thread whose results are thrown away; it cannot hold up the process's exit.
+Importing a folder plugin, and calling a plugin's hooks and checking their records, each run
+under a time limit, ``BPDASH_PLUGIN_TIMEOUT`` seconds (default 5; 0 or "off" for none): a plugin
+that takes longer is reported and skipped. Imports are tried first in a child process, which is
+killed when it overruns (``bpdash.plugin_probe``). Python cannot stop a thread, so a hook call
+over the limit is left running in a daemon thread whose results are thrown away; it cannot hold
+up the process's exit.
 """
 from __future__ import annotations
 
@@ -18,7 +21,6 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,10 @@ from pathlib import Path
 import pluggy
 
 from . import hookspecs
+from .plugin_probe import Probe
 from .records import Activation, Cost, Dataset, Initializer, Optimizer
+from .shipped import builtin_plugins_dir as builtin_dir  # a name the tests replace
+from .time_limit import DEFAULT_TIMEOUT_S, plugin_timeout, within  # noqa: F401 (DEFAULT_TIMEOUT_S: the API's)
 from .validation import CHECKS, RecordError
 
 ENTRY_POINT_GROUP = "bpdash"
@@ -39,7 +44,6 @@ HOOKS = {  # hook name → (record type, registry attribute)
 }
 BUILTIN = "builtin"
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_TIMEOUT_S = 5.0
 
 
 class PluginLoadError(RuntimeError):
@@ -83,11 +87,6 @@ class Registry:
         return table[name]
 
 
-def builtin_dir() -> Path:
-    """The folder of built-in plugins: the repository's ``plugins/``."""
-    return PACKAGE_DIR.parent / "plugins"
-
-
 def plugin_dirs() -> list[Path]:
     """Extra plugin folders from BPDASH_PLUGINS_DIR, in order."""
     raw = os.environ.get("BPDASH_PLUGINS_DIR", "")
@@ -98,53 +97,12 @@ def _strict() -> bool:
     return os.environ.get("BPDASH_STRICT_PLUGINS", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
-def plugin_timeout() -> float | None:
-    """Seconds a plugin's hooks and checks may take (BPDASH_PLUGIN_TIMEOUT), None for no limit.
-
-    Unset or not a number: DEFAULT_TIMEOUT_S. "0", a negative number or "off": no limit.
-    """
-    raw = os.environ.get("BPDASH_PLUGIN_TIMEOUT", "").strip().lower()
-    if raw in ("off", "none", "no"):
-        return None
-    try:
-        seconds = float(raw) if raw else DEFAULT_TIMEOUT_S
-    except ValueError:
-        return DEFAULT_TIMEOUT_S
-    if seconds != seconds or seconds == float("inf"):  # nan, inf: no sensible limit
-        return DEFAULT_TIMEOUT_S
-    return seconds if seconds > 0 else None
-
-
-def _within(seconds: float | None, fn, *args):
-    """``fn(*args)`` in a daemon thread, waiting at most ``seconds``; RecordError on timeout.
-
-    Whatever ``fn`` raises is raised here. On timeout the thread is abandoned (Python cannot
-    kill it): it finishes, or not, in the background, and its result is dropped.
-    """
-    if seconds is None:
-        return fn(*args)
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = fn(*args)
-        except BaseException as exc:  # handed to the caller below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="bpdash-plugin-check", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise RecordError(f"calling its hooks and checking their records took longer than {seconds:g} s "
-                          "(the limit, BPDASH_PLUGIN_TIMEOUT); it was skipped. Make the hooks return "
-                          "at once and f/f′ fast on small arrays")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-def _import_file(path: Path):
-    """Import one plugin file under a module name unique to its folder."""
+def _import_file(path: Path, probe: Probe | None = None):
+    """Import one plugin file under a module name unique to its folder; with a ``probe``, only
+    once the child process has shown that its import ends (see ``bpdash.plugin_probe``)."""
+    problem = probe.problem(path) if probe is not None else None
+    if problem:
+        raise RecordError(problem)
     tag = hashlib.sha1(str(path.parent.resolve()).encode()).hexdigest()[:8]
     module_name = f"bpdash_plugin_{tag}_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -158,30 +116,35 @@ def _import_file(path: Path):
     return module
 
 
-def _candidates(include_entry_points: bool, extra_dirs):
-    """Yield (name, source, version, loader) for every plugin to try, in discovery order.
-
-    A folder listed twice (or the built-in folder listed again) is read once.
-    """
+def _folders(extra_dirs) -> list[tuple[Path, str]]:
+    """(folder, source label) for the built-in folder, then every plugin folder, each once."""
     builtin = builtin_dir()
     if not builtin.is_dir():
         raise PluginLoadError(
-            f"the built-in plugins folder {builtin} is missing. bpdash looks for it beside its "
-            "package, so run it from a clone of the repository or install it from one with "
-            "`pip install -e .`")
+            f"the built-in plugins folder {builtin} is missing: reinstall bpdash "
+            "(`pip install .` or `pip install -e .` from a clone of the repository)")
     folders, seen = [(builtin, BUILTIN)], {builtin.resolve()}
     for folder in (plugin_dirs() if extra_dirs is None else [Path(d) for d in extra_dirs]):
         if folder.resolve() not in seen:
             seen.add(folder.resolve())
             folders.append((folder, str(folder)))
+    return folders
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_")) if folder.is_dir() else []
+
+
+def _candidates(folders, include_entry_points: bool, probe: Probe | None):
+    """Yield (name, source, version, loader) for every plugin to try, in discovery order."""
     for folder, source in folders:
         if not folder.is_dir():
             if source != BUILTIN:
                 yield folder.name, source, "", _missing_folder(folder)
             continue
-        for path in sorted(folder.glob("*.py")):
-            if not path.name.startswith("_"):
-                yield path.stem, source, "", (lambda p=path: _import_file(p))
+        checked = None if source == BUILTIN else probe
+        for path in _files(folder):
+            yield path.stem, source, "", (lambda p=path: _import_file(p, checked))
     if include_entry_points:
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             dist = ep.dist.name if ep.dist else "?"
@@ -235,11 +198,11 @@ def _call(fn, what: str, *args):
 def _collect(pm, plugin, timeout: float | None = None):
     """Call each of the plugin's hookimpls on its own; return {attribute: [records]}.
 
-    The calls and the checks run within ``timeout`` seconds (None: no limit), see ``_within``.
+    The calls and the checks run within ``timeout`` seconds (None: no limit), see ``bpdash.time_limit.within``.
     """
     impls = [(hook_name, impl) for hook_name in HOOKS
              for impl in getattr(pm.hook, hook_name).get_hookimpls() if impl.plugin is plugin]
-    return _within(timeout, _records, impls)
+    return within(timeout, _records, impls)
 
 
 def _records(impls):
@@ -285,10 +248,22 @@ def load_plugins(*, extra_dirs=None, entry_points: bool = True, strict: bool | N
     """
     strict = _strict() if strict is None else strict
     timeout = plugin_timeout()
+    folders = _folders(extra_dirs)
+    outside = [path for folder, source in folders if source != BUILTIN for path in _files(folder)]
+    probe = Probe(outside, timeout) if timeout is not None else None  # starts now, works meanwhile
+    try:
+        return _load(folders, entry_points, strict, timeout, probe)
+    finally:
+        if probe is not None:
+            probe.close()
+
+
+def _load(folders, entry_points: bool, strict: bool, timeout: float | None, probe: Probe | None) -> Registry:
+    """``load_plugins``' work: each candidate imported, registered, called and checked on its own."""
     registry = Registry()
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    for name, source, version, load in _candidates(entry_points, extra_dirs):
+    for name, source, version, load in _candidates(folders, entry_points, probe):
         label = f"plugin '{name}' ({source})"
         plugin, step = None, "importing it"
         try:

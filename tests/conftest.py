@@ -17,6 +17,15 @@ def clean_plugin_environment(monkeypatch):
     bpdash.plugins.reset_default_registry()
 
 
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory):
+    """A folder holding bpdash (a normal, non-editable install) and examples/bpdash-swish,
+    installed once per test run with pip (see installing.py)."""
+    from installing import install_bpdash_and_swish
+
+    return install_bpdash_and_swish(tmp_path_factory.mktemp("installed"))
+
+
 @pytest.fixture
 def registry():
     """A fresh registry of the built-in plugins only (no plugin folders, no entry points)."""
@@ -33,3 +42,19 @@ def clear_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+# Tests that share an expensive session fixture, or one record, run in one worker when pytest-xdist
+# spreads the suite over several (``--dist loadgroup``): one install, one browser and server, one
+# count of the bad-input cases. Everything else is spread test by test.
+GROUPS = {"browser": "browser", "test_packaging.py": "installed", "test_plugin_package.py": "installed",
+          "test_bad_csv.py": "fuzzing", "test_bad_config.py": "fuzzing"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = item.path.parts
+        group = GROUPS.get("browser" if "browser" in parts else item.path.name)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))

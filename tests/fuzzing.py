@@ -3,7 +3,7 @@ the built-in registry, and the count of cases tried.
 
 ``CASES`` counts every case tried, by test; each module writes the running total to
 test-output/bad_input_cases.json when it finishes, so after a full run the file holds the total
-of both (it is quoted in the README's reliability section).
+of both (it is quoted in docs/reliability.md).
 """
 import collections
 import json

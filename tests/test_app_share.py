@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
-from bpdash.export import export_json, weights_npz
+from bpdash.export import export_json
+from bpdash.weights_file import weights_npz
 from bpdash.share import to_query_params
 from bpdash.ui import files
 from bpdash.ui.views import compare
@@ -178,7 +179,8 @@ def test_weights_npz_loads_into_the_network_and_a_pickle_or_a_misfit_is_refused(
     loaded = [W.copy() for W in exp.net.weights]
 
     pickled = io.BytesIO()
-    np.savez(pickled, theta_1=np.array([object()], dtype=object), b_1=np.zeros(1))
+    np.savez(pickled, **{f"theta_{l}": np.full(W.shape, None, dtype=object) for l, W in enumerate(loaded, 1)},
+             **{f"b_{l}": b for l, b in enumerate(exp.net.biases, 1)})
     misfit = weights_npz(build(ExperimentConfig(hidden=(3,), activations=("tanh",))).net)
     for name, data, message in (("evil.npz", pickled.getvalue(), "pickled"),
                                 ("small.npz", misfit, "shapes"), ("junk.npz", b"PK\x03\x04junk", "npz")):

@@ -1,7 +1,11 @@
 """The command line, run as a real subprocess: it must reproduce Trainer.fit exactly."""
 import json
+import os
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -58,13 +62,85 @@ def test_unknown_plugin_name_is_reported(tmp_path):
     assert result.returncode == 2 and "output_activation" in result.stderr
 
 
-def test_diverging_run_says_so(tmp_path):
+def test_diverging_run_says_so_and_reports_the_kept_weights_cost(tmp_path):
+    config = ExperimentConfig(dataset="sine", hidden=(8,), activations=("linear",), output_activation="linear",
+                              cost="squared_error", learning_rate=100.0, epochs=200)
     path = tmp_path / "exp.json"
-    path.write_text(ExperimentConfig(dataset="sine", hidden=(8,), activations=("linear",),
-                                     output_activation="linear", cost="squared_error",
-                                     learning_rate=100.0, epochs=200).to_json())
+    path.write_text(config.to_json())
     result = bpdash_cli("train", "--config", path, "--quiet", "--out", tmp_path / "h.csv")
     assert result.returncode == 3 and "learning rate" in result.stderr
+    exp = build(config)
+    exp.trainer.fit(config.epochs)
+    kept = exp.trainer.evaluate()["cost"]  # the weights it kept overflow the cost: say so, not "final cost inf"
+    assert exp.trainer.diverged and kept == float("inf")
+    assert f"the weights kept from epoch {exp.trainer.epoch} are finite, but so large that their cost " \
+           "overflows to inf" in result.stderr
+    assert f"the last cost in the history is {exp.trainer.history['cost'].iloc[-1]:.6g}" in result.stderr
+    assert "final cost inf" not in result.stderr
+
+
+def test_a_run_whose_cost_rises_says_so_and_exits_4(tmp_path):
+    config = ExperimentConfig(learning_rate=90.0, epochs=150)  # cross-entropy, no divergence
+    path, out = tmp_path / "exp.json", tmp_path / "h.csv"
+    path.write_text(config.to_json())
+    result = bpdash_cli("train", "--config", path, "--quiet", "--out", out)
+    exp = build(config)
+    start = exp.trainer.evaluate()["cost"]
+    exp.trainer.fit(config.epochs)
+    final = exp.trainer.evaluate()["cost"]
+    assert not exp.trainer.diverged and final > 10 * start
+    assert result.returncode == 4, result.stderr
+    assert f"training made the network worse: the cost rose from {start:.6g} to {final:.6g}" in result.stderr
+    assert len(pd.read_csv(out)) == 150  # the history is still written
+    path.write_text(config.replace(learning_rate=0.5).to_json())
+    calm = bpdash_cli("train", "--config", path, "--quiet", "--out", out)
+    assert calm.returncode == 0 and "worse" not in calm.stderr
+
+
+@pytest.mark.parametrize("where", ["missing/folder/h.csv", ".", "/dev/full"])
+def test_an_unusable_out_path_is_refused_before_training(where, tmp_path):
+    path = tmp_path / "exp.json"
+    path.write_text(ExperimentConfig(epochs=100_000).to_json())  # hours of work, if it started
+    out = where if where.startswith("/") else tmp_path / where
+    result = bpdash_cli("train", "--config", path, "--out", out)
+    assert result.returncode == 2, result.stderr
+    assert f"--out {out}" in result.stderr and "Traceback" not in result.stderr
+    assert "/100000 epochs" not in result.stderr  # no progress bar: nothing trained
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_writes_the_epochs_done_and_exits_130(signum, tmp_path):
+    config = ExperimentConfig(dataset="xor", n_samples=100, hidden=(4,), activations=("tanh",), epochs=100_000)
+    path, out = tmp_path / "exp.json", tmp_path / "h.csv"
+    path.write_text(config.to_json())
+    run = subprocess.Popen([sys.executable, "-m", "bpdash", "train", "--config", str(path), "--out", str(out)],
+                           cwd=ROOT, stderr=subprocess.PIPE)
+    try:
+        seen = read_until(run.stderr, b" epochs  cost ")  # the progress bar: training is under way
+        run.send_signal(signum)
+        _, rest = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    stderr = (seen + rest).decode()
+    assert run.returncode == 130, stderr
+    written = pd.read_csv(out)
+    done = len(written)
+    assert 0 < done < config.epochs
+    assert f"wrote {done} epochs to {out}" in stderr
+    assert f"interrupted by {signal.Signals(signum).name} after epoch {done}" in stderr
+    expected = build(config).trainer.fit(done)  # the epochs done, exactly as an uninterrupted run has them
+    pd.testing.assert_frame_equal(written, expected, check_exact=True, check_dtype=False)
+
+
+def read_until(stream, marker: bytes, timeout: float = 120) -> bytes:
+    """Bytes from ``stream`` up to and including ``marker`` (fails after ``timeout`` seconds)."""
+    seen, deadline = b"", time.monotonic() + timeout
+    while marker not in seen:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(stream.fileno(), 4096) if ready else b""
+        assert chunk, f"no {marker!r} within {timeout} s; got {seen[-500:]!r}"
+        seen += chunk
+    return seen
 
 
 def test_gradcheck_passes_for_the_default_experiment(tmp_path):

@@ -2,12 +2,17 @@
 
 tests/test_plugins.py covers the failure catalogue at load time (raises on import or in a hook,
 wrong shapes, NaN, non-arrays, wrong derivatives, name clashes, sys.exit ...). Here: a plugin
-that takes too long (its hook, or its f) is reported and skipped under BPDASH_PLUGIN_TIMEOUT;
+that takes too long (its import, its hook, or its f) is reported and skipped under
+BPDASH_PLUGIN_TIMEOUT, as is one whose import ends the interpreter;
 complex or object arrays are refused; an activation that misbehaves only outside the probe range
 [-4, 4] is met during training.
 """
+import os
+import subprocess
+import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,6 +152,70 @@ def test_no_limit_runs_in_the_calling_thread(tmp_path, monkeypatch):
         """)
     reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)
     assert reg.errors == [] and "here" in reg.activations
+
+
+# --- plugins that hang, or end the process, at import --------------------------------------------
+
+AT_IMPORT = {  # name → module-level code that never returns, or ends the interpreter
+    "sleeper": "time.sleep(60)",
+    "spinner": "while True:\n    pass",
+    "quitter": "import os\nos._exit(3)",
+}
+
+
+def probe_children() -> list[int]:
+    """Pids of this process's children still running a plugin probe (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            status = (entry / "status").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"PPid:\t{os.getpid()}\n" in status and b"bpdash-probe" in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("name", AT_IMPORT)
+def test_a_plugin_that_never_finishes_importing_is_reported_and_the_rest_load(tmp_path, monkeypatch, name):
+    monkeypatch.setenv("BPDASH_PLUGIN_TIMEOUT", str(LIMIT_S))
+    marker = tmp_path / "imported"
+    write(tmp_path, "a_sound", SOUND)
+    write(tmp_path, name, f"Path({str(marker)!r}).touch()\n" + AT_IMPORT[name])
+    write(tmp_path, "zz_sound", SOUND.replace("double", "triple"))
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path], entry_points=False)  # this process survives it
+    [problem] = reg.errors
+    assert problem.plugin == name and problem.source == str(tmp_path)
+    expected = "ended the Python process" if name == "quitter" else f"importing it took longer than {LIMIT_S:g} s"
+    assert expected in problem.message and ("BPDASH_PLUGIN_TIMEOUT" in problem.message or name == "quitter")
+    assert marker.exists()  # the child did begin importing it ...
+    assert not [m for m in sys.modules if m.endswith(f"_{name}")]  # ... this process never did
+    assert {"double", "triple", "sigmoid"} <= set(reg.activations)  # before it, after it, built-in
+    if Path("/proc").is_dir():
+        assert probe_children() == []  # the child that hung was killed, the others ended
+
+
+def test_the_command_line_reports_a_plugin_that_hangs_at_import(tmp_path):
+    write(tmp_path, "sleeper", AT_IMPORT["sleeper"])
+    env = {**os.environ, "BPDASH_PLUGINS_DIR": str(tmp_path), "BPDASH_PLUGIN_TIMEOUT": str(LIMIT_S)}
+    listing = subprocess.run([sys.executable, "-m", "bpdash", "plugins"], env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert listing.returncode == 0, listing.stderr
+    assert "error  sleeper" in listing.stdout and "took longer than" in listing.stdout
+
+
+@pytest.mark.parametrize("limit, importers", [("30", 2), ("off", 1)])
+def test_with_a_limit_a_child_imports_first_and_without_one_only_this_process(tmp_path, monkeypatch, limit,
+                                                                            importers):
+    monkeypatch.setenv("BPDASH_PLUGIN_TIMEOUT", limit)
+    log = tmp_path / "imports.log"
+    write(tmp_path / "plugins", "logged", f"import os\nwith open({str(log)!r}, 'a') as out:\n"
+                                          "    out.write(f'{os.getpid()}\\n')\n" + SOUND)
+    reg = bpdash.load_plugins(extra_dirs=[tmp_path / "plugins"], entry_points=False)
+    assert "double" in reg.activations, reg.errors
+    pids = log.read_text().split()
+    assert len(pids) == importers and pids[-1] == str(os.getpid())  # the real import is this process's
 
 
 # --- arrays of the wrong kind -------------------------------------------------------------------

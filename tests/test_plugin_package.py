@@ -1,12 +1,8 @@
-"""Plugins from an installed package: examples/bpdash-swish, installed for real with pip, is
-found through its ``bpdash`` entry point (CI installs it first; otherwise the fixture does)."""
+"""Plugins from an installed package: examples/bpdash-swish, installed for real with pip (the
+session's ``installed`` fixture), is found through its ``bpdash`` entry point."""
 import importlib
 import importlib.metadata
-import importlib.util
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,45 +10,20 @@ import pytest
 import bpdash
 from plugin_helpers import activation_plugin, assert_builtins_intact, by_name, central_difference, write_plugin
 
-SWISH = Path(__file__).resolve().parent.parent / "examples" / "bpdash-swish"
 
-
-def _swish_installed() -> bool:
+@pytest.fixture(scope="module")
+def swish_package(installed):
+    """The install folder on this process's module path, so importlib.metadata finds bpdash-swish
+    there and its entry point loads ``bpdash_swish`` from it; taken off again afterwards."""
+    sys.path.insert(0, str(installed))
     importlib.invalidate_caches()
-    try:
-        dist = importlib.metadata.distribution("bpdash-swish")
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return (importlib.util.find_spec("bpdash_swish") is not None
-            and any(ep.group == "bpdash" for ep in dist.entry_points))
-
-
-@pytest.fixture(scope="session")
-def swish_package(tmp_path_factory):
-    """examples/bpdash-swish installed in this interpreter's environment (CI pre-installs it).
-
-    When this fixture installs it, it uninstalls it again at the end of the session.
-    """
-    if _swish_installed():
-        yield
-        return
-    pip = [sys.executable, "-m", "pip"]
-    try:
-        probe = subprocess.run(pip + ["--version"], capture_output=True, text=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"pip cannot run in this interpreter ({sys.executable}): {exc}")
-    if probe.returncode != 0:
-        pytest.skip(f"pip cannot run in this interpreter ({sys.executable}): {probe.stderr.strip()}")
-    # Build from a copy so the build leaves no build/ or *.egg-info in the repository.
-    source = tmp_path_factory.mktemp("swish") / "bpdash-swish"
-    shutil.copytree(SWISH, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    isolation = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
-    done = subprocess.run(pip + ["install", "--no-deps", *isolation, str(source)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"pip install {SWISH} failed:\n{done.stdout}\n{done.stderr}"
-    assert _swish_installed(), "pip installed bpdash-swish but importlib.metadata cannot see it"
+    dist = importlib.metadata.distribution("bpdash-swish")
+    assert any(ep.group == "bpdash" for ep in dist.entry_points), "bpdash-swish lacks its entry point"
+    assert str(dist.locate_file("")).startswith(str(installed)), "another bpdash-swish came first"
     yield
-    subprocess.run(pip + ["uninstall", "--yes", "bpdash-swish"], capture_output=True, timeout=300)
+    sys.path.remove(str(installed))
+    for name in [m for m in sys.modules if m == "bpdash_swish" or m.startswith("bpdash_swish.")]:
+        del sys.modules[name]
     importlib.invalidate_caches()
 
 

@@ -260,15 +260,28 @@ def test_every_loaded_plugin_comes_from_an_allowed_source(tmp_path, monkeypatch)
     assert BUILTIN in sources and str(tmp_path) in sources
 
 
-def test_the_loader_has_no_way_to_fetch_or_run_anything_else():
-    """bpdash.plugins imports no networking or process modules: it can only import files
-    from the folders it lists and entry points."""
-    tree = ast.parse((ROOT / "bpdash" / "plugins.py").read_text())
+def imported_modules(path: Path) -> set:
+    tree = ast.parse(path.read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
-    assert not imported & {"urllib", "http", "requests", "socket", "subprocess", "ftplib", "pip", "zipimport"}
+    return imported | {node.module.split(".")[0] for node in ast.walk(tree)
+                       if isinstance(node, ast.ImportFrom) and node.module}
+
+
+NETWORK = {"urllib", "http", "requests", "socket", "ftplib", "pip", "zipimport"}
+
+
+def test_the_loader_has_no_way_to_fetch_or_run_anything_else():
+    """bpdash.plugins imports no networking or process modules: it can only import files from the
+    folders it lists and entry points. Its import probe starts one kind of process: this same
+    Python, importing those same files."""
+    assert not imported_modules(ROOT / "bpdash" / "plugins.py") & (NETWORK | {"subprocess"})
+    probe = ROOT / "bpdash" / "plugin_probe.py"
+    assert not imported_modules(probe) & NETWORK
+    calls = [node for node in ast.walk(ast.parse(probe.read_text())) if isinstance(node, ast.Call)
+             and ast.unparse(node.func) == "subprocess.Popen"]
+    assert [ast.unparse(call.args[0]) for call in calls] == \
+        ["[sys.executable, '-c', CHILD, self._mark, *map(str, self._pending)]"]
 
 
 # ================================================================ messages quoting uploads

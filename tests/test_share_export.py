@@ -8,8 +8,8 @@ import pytest
 
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
-from bpdash.export import (ExportError, export_json, import_json, load_weights_npz, restore,
-                           weights_npz)
+from bpdash.export import ExportError, export_json, import_json, restore
+from bpdash.weights_file import load_weights_npz, weights_npz
 from bpdash.share import from_query_params, share_url, to_query_params
 
 CONFIG = ExperimentConfig(dataset="circles", n_samples=100, hidden=(5, 3), activations=("relu", "tanh"),
@@ -119,19 +119,20 @@ def test_restore_refuses_weights_that_do_not_fit_the_data(registry, trained):
 
 
 def test_npz_round_trip_is_exact(trained):
-    weights, biases = load_weights_npz(weights_npz(trained.net))
+    weights, biases = load_weights_npz(weights_npz(trained.net), trained.net)
     assert all(np.array_equal(a, b) for a, b in zip(weights, trained.net.weights))
     assert all(np.array_equal(a, b) for a, b in zip(biases, trained.net.biases))
 
 
-def test_pickled_npz_is_refused():
+def test_pickled_npz_is_refused(trained):
     buffer = io.BytesIO()
-    np.savez(buffer, theta_1=np.array([{"evil": 1}], dtype=object), b_1=np.zeros(1))
+    arrays = {f"theta_{l}": np.full(W.shape, None, dtype=object) for l, W in enumerate(trained.net.weights, 1)}
+    np.savez(buffer, **arrays, **{f"b_{l}": b for l, b in enumerate(trained.net.biases, 1)})
     with pytest.raises(ExportError, match="pickle"):
-        load_weights_npz(buffer.getvalue())
+        load_weights_npz(buffer.getvalue(), trained.net)
 
 
 @pytest.mark.parametrize("data", [b"", b"not a zip", b"PK\x03\x04broken"])
-def test_garbage_npz_is_refused(data):
+def test_garbage_npz_is_refused(data, trained):
     with pytest.raises(ExportError):
-        load_weights_npz(data)
+        load_weights_npz(data, trained.net)

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .text import literals
 from .training import DIVERGING, _points
 
 COLUMNS = 8
@@ -57,7 +58,9 @@ def layer_previews(grids, xs, ys, layer: int, *, max_units: int = 32):
 
 
 def neuron_figure(grid, xs, ys, layer: int, j: int, X_train=None, Y_train=None, names=("x1", "x2")):
-    """One neuron's activation a_j^(layer) over the plane, large, with the training points on it."""
+    """One neuron's activation a_j^(layer) over the plane, large, with the training points on it;
+    ``names`` (the inputs' column names) are shown as written."""
+    names = literals(names)
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=np.asarray(grid, dtype=float), colorscale=DIVERGING,
                                zsmooth="best", opacity=0.8, colorbar=dict(title=f"a{j}", thickness=12),
                                **activation_scale(grid),

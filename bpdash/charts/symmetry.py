@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from .text import literal
 from .training import LEGEND, MARGIN
 from .training import downsample as spread_rows
 
@@ -22,11 +23,12 @@ def downsample(frame: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFram
 
 
 def cost_curves(histories: dict, column: str = "cost", height: int = 300) -> go.Figure:
-    """One line of ``column`` against epoch per run: ``histories`` maps run name → trainer history."""
+    """One line of ``column`` against epoch per run: ``histories`` maps run name → trainer history
+    (names shown as written)."""
     fig = go.Figure()
     for i, (name, history) in enumerate(histories.items()):
         h = downsample(history)
-        fig.add_trace(go.Scatter(x=h["epoch"], y=h[column], name=name, mode="lines",
+        fig.add_trace(go.Scatter(x=h["epoch"], y=h[column], name=literal(name), mode="lines",
                                  line=dict(color=PALETTE[i % len(PALETTE)], width=2)))
     fig.update_layout(height=height, margin={**MARGIN, "t": 30}, xaxis_title="epoch",
                       yaxis_title="cost J (training)", legend=LEGEND)
@@ -42,7 +44,7 @@ def distinct_figure(distinct: dict, units: list | None = None, height: int = 300
     for i, (name, frame) in enumerate(distinct.items()):
         f = downsample(frame)
         for d, layer in enumerate(c for c in frame.columns if c != "epoch"):
-            fig.add_trace(go.Scatter(x=f["epoch"], y=f[layer], name=f"{name}: {layer}", mode="lines",
+            fig.add_trace(go.Scatter(x=f["epoch"], y=f[layer], name=literal(f"{name}: {layer}"), mode="lines",
                                      line=dict(color=PALETTE[i % len(PALETTE)], dash=dashes[d % 4],
                                                shape="hv", width=2)))
     for n in sorted(set(units or [])):

@@ -9,6 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .text import literal, literals
+
 MAX_POINTS = 2000
 DIVERGING = "RdBu"  # plotly's RdBu: negative red … zero white … positive blue
 TRAIN_COLOUR, TEST_COLOUR = "#1f77b4", "#ff7f0e"
@@ -163,7 +165,8 @@ def surface_figure(xs, ys, P, X_train, Y_train, X_test, Y_test, *, classificatio
     """The decision surface P ``(len(ys), len(xs))`` of a 2-input network, with the samples on top.
 
     ``P[i, j]`` is the output at ``(xs[j], ys[i])``. X ``(m, 2)`` and Y ``(m, n_outputs)``; points
-    are coloured by Y[:, 0]. For classification the colour scale spans [0, 1] centred at ½ and
+    are coloured by Y[:, 0]. ``names`` (the inputs' column names) are shown as written;
+    ``output_name`` is plotly markup (``a<sub>1</sub>``). For classification the colour scale spans [0, 1] centred at ½ and
     the decision boundary a = ½ is drawn as a line; ``discrete`` colours each point of the plane
     by the class it is given (a ≥ ½ or not) instead of by a. Empty X_test draws no test points.
     """
@@ -184,6 +187,7 @@ def surface_figure(xs, ys, P, X_train, Y_train, X_test, Y_test, *, classificatio
     for X, Y, name, symbol in ((X_train, Y_train, "train", "circle"), (X_test, Y_test, "test", "x")):
         if len(X):
             fig.add_trace(_points(X, Y, name, symbol, colour_by_target=True, dims=2))
+    names = literals(names)
     fig.update_layout(title="Decision surface" if classification else f"Network output {output_name}",
                       xaxis_title=names[0], yaxis_title=names[1], height=480,
                       margin=MARGIN, legend=LEGEND)
@@ -191,7 +195,9 @@ def surface_figure(xs, ys, P, X_train, Y_train, X_test, Y_test, *, classificatio
 
 
 def curve_figure(x, y, X_train, Y_train, X_test, Y_test, *, names=("x", "y")):
-    """The network's curve ``y(x)`` (both ``(n_points,)``) over the 1-D samples X ``(m, 1)``, Y ``(m, 1)``."""
+    """The network's curve ``y(x)`` (both ``(n_points,)``) over the 1-D samples X ``(m, 1)``, Y ``(m, 1)``;
+    ``names`` (input and target column names) are shown as written."""
+    names = literals(names)
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", name="network", line=dict(color="black", width=3),
                                hovertemplate="x %{x:.3g}<br>network %{y:.4g}<extra></extra>"))
     for X, Y, name, symbol in ((X_train, Y_train, "train", "circle"), (X_test, Y_test, "test", "x")):
@@ -203,7 +209,8 @@ def curve_figure(x, y, X_train, Y_train, X_test, Y_test, *, names=("x", "y")):
 
 
 def predicted_actual_figure(Y_train, P_train, Y_test, P_test, *, output_name="y"):
-    """Predicted against actual for one output: Y and P are ``(m,)``; the diagonal is a perfect fit."""
+    """Predicted against actual for one output: Y and P are ``(m,)``; the diagonal is a perfect fit.
+    ``output_name`` (the target's column name) is shown as written."""
     values = np.concatenate([np.ravel(a) for a in (Y_train, P_train, Y_test, P_test)])
     values = values[np.isfinite(values)]
     low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
@@ -213,7 +220,7 @@ def predicted_actual_figure(Y_train, P_train, Y_test, P_test, *, output_name="y"
         if len(Y):
             fig.add_trace(go.Scatter(x=Y, y=P, mode="markers", name=name, marker=dict(color=colour, size=6),
                                      hovertemplate=f"actual %{{x:.4g}}<br>predicted %{{y:.4g}}<extra>{name}</extra>"))
-    fig.update_layout(title=f"Predicted vs actual: {output_name}", xaxis_title="actual",
+    fig.update_layout(title=f"Predicted vs actual: {literal(output_name)}", xaxis_title="actual",
                       yaxis_title="predicted", height=420, margin=MARGIN, legend=LEGEND)
     return fig
 
@@ -222,6 +229,7 @@ def data_figure(X_train, Y_train, X_test, Y_test, *, names=("x1", "x2"), target=
     """The samples alone: a scatter coloured by target for 2-D inputs, y against x for 1-D.
 
     X ``(m, n_features)``, Y ``(m, n_outputs)``; returns None for other input sizes (show a table).
+    ``names`` and ``target`` (column names) are shown as written.
     """
     dims = np.shape(X_train)[1]
     if dims not in (1, 2):
@@ -230,7 +238,7 @@ def data_figure(X_train, Y_train, X_test, Y_test, *, names=("x1", "x2"), target=
     for X, Y, name, symbol in ((X_train, Y_train, "train", "circle"), (X_test, Y_test, "test", "x")):
         if len(X):
             fig.add_trace(_points(X, Y, name, symbol, colour_by_target=True, dims=dims))
-    axes = (names[0], names[1]) if dims == 2 else (names[0], target)
+    axes = literals((names[0], names[1]) if dims == 2 else (names[0], target))
     fig.update_layout(title="The data", xaxis_title=axes[0], yaxis_title=axes[1], height=420,
                       margin=MARGIN, legend=LEGEND)
     return fig

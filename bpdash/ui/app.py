@@ -59,7 +59,7 @@ def header(exp) -> None:
     """What this session trains, in one line."""
     data = exp.data
     st.caption(f"Network **{exp.net.describe()}** · cost {exp.config.cost} · η = {exp.trainer.learning_rate:g} · "
-               f"data **{data.name}**: {data.n_train} training / {data.n_test} test rows, {data.task}.")
+               f"data **{plain(data.name)}**: {data.n_train} training / {data.n_test} test rows, {data.task}.")
 
 
 def choose_view() -> str:
@@ -92,7 +92,7 @@ def page() -> None:
     try:
         registry = state.get_registry()
     except PluginLoadError as exc:  # a broken built-in, or any plugin under BPDASH_STRICT_PLUGINS=1
-        st.error(f"The plugins could not be loaded: {exc}")
+        st.error(f"The plugins could not be loaded: {plain(exc)}")
         st.stop()
     share.read_url(registry)  # the session's first run only: the link's settings → the widgets
     config, choice = sidebar.render(registry)
@@ -102,7 +102,7 @@ def page() -> None:
         with state.lock():  # the background job may be in an epoch of the current network
             exp, notice = files.take_import(choice) or state.sync(config, choice, registry)
     except (ConfigError, ValueError, KeyError) as exc:
-        st.error(f"Could not build the network: {exc}")
+        st.error(f"Could not build the network: {plain(exc)}")
         st.stop()
     share.write_url(exp)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
@@ -113,7 +113,7 @@ def page() -> None:
     classroom.notice()
     plugin_problems(registry)
     if notice:
-        (st.warning if notice.startswith("⚠️") else st.info)(notice)
+        (st.warning if notice.startswith("⚠️") else st.info)(plain(notice))
     training.controls(exp)
     label = choose_view() or DEFAULT_VIEW
     if not classroom.is_hidden("saveload"):

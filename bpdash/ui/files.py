@@ -15,7 +15,8 @@ import streamlit as st
 
 from bpdash.config import ConfigError
 from bpdash.experiment import Experiment, build
-from bpdash.export import ExportError, export_json, history_csv, import_json, load_weights_npz, restore, weights_npz
+from bpdash.export import ExportError, export_json, history_csv, import_json, restore
+from bpdash.weights_file import load_weights_npz, weights_npz
 
 from . import share, sidebar, state
 from .text import plain
@@ -41,16 +42,10 @@ def load_experiment(data: bytes, registry) -> Experiment:
 
 def load_weights(exp: Experiment, data: bytes) -> str:
     """Put the .npz's Θ^(l), b^(l) into ``exp``'s network; training goes on from the current
-    epoch and history. Raises ExportError (shape mismatch, pickles, garbage) changing nothing.
-    The caller holds the session's training lock."""
-    weights, biases = load_weights_npz(data)
+    epoch and history. Raises ExportError (shapes that do not fit, pickles, garbage, a bomb)
+    changing nothing. The caller holds the session's training lock."""
+    weights, biases = load_weights_npz(data, exp.net)  # checked against the network before reading
     net, trainer = exp.net, exp.trainer
-    want, got = [W.shape for W in net.weights], [W.shape for W in weights]
-    if got != want or [b.shape for b in biases] != [b.shape for b in net.biases]:
-        raise ExportError(f"the file's weights have shapes {got}, but this network "
-                          f"({net.describe()}) needs {want}")
-    if not net.bias and any(b.any() for b in biases):
-        raise ExportError("this network has no bias b^(l), but the file's biases are not all zero")
     net.weights, net.biases = list(weights), list(biases)
     trainer.restore(trainer.history, trainer.epoch, trainer.rng.bit_generator.state)
     return f"Loaded Θ^(1) … Θ^({len(weights)}) at epoch {trainer.epoch}; training continues from them."

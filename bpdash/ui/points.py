@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from . import state
+from .text import plain
 
 EDITED = "edited_data"      # (base data key, DataSplit, version)
 RERUN = "points_rerun"      # set by a callback inside the live fragment: the app must rerun
@@ -100,9 +101,9 @@ def _add_controls(data) -> None:
     for i, name in enumerate(names):
         st.session_state.setdefault(f"points_add_{i}", 0.0)
         if i >= len(data.feature_names) and data.task == "classification":
-            columns[i].selectbox(name, [0.0, 1.0], key=f"points_add_{i}", format_func=lambda v: str(int(v)))
+            columns[i].selectbox(plain(name), [0.0, 1.0], key=f"points_add_{i}", format_func=lambda v: str(int(v)))
         else:
-            columns[i].number_input(name, key=f"points_add_{i}", step=0.1, format="%g")
+            columns[i].number_input(plain(name), key=f"points_add_{i}", step=0.1, format="%g")
     columns[-1].button("Add point", key="points_add", on_click=add_point, args=(data,), width="stretch")
 
 
@@ -120,7 +121,7 @@ def editor(data) -> None:
         st.rerun(scope="app")  # a callback here reran only the live fragment; the edits need a full run
     kind, text = st.session_state.pop(MESSAGE, (None, ""))
     if kind:
-        getattr(st, kind)(text)
+        getattr(st, kind)(plain(text))
     with st.expander("✏️ Edit the training points", expanded=False):
         st.caption("Changed points rebuild the network on them (test points stay). A share link cannot "
                    "carry edited data.")

@@ -2,7 +2,8 @@
 
 On a session's first run, ``read_url`` decodes the URL with ``bpdash.share.from_query_params``
 (parameters that are unknown, malformed, out of range or name a plugin that is not loaded are
-dropped, each with a notice naming it and the value used instead) and sets the sidebar's widgets
+dropped, each with a notice naming it and the value used instead; settings that validate but do
+not build together are dropped too, see ``bpdash.buildable``) and sets the sidebar's widgets
 to the result before they are drawn (``sidebar.apply_config``). From then on the widgets own the
 settings, and ``write_url`` puts the running experiment's config back into the URL after every
 run, so the address bar is always a share link. A URL never loads code or files: its values are
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from bpdash.buildable import buildable
 from bpdash.share import from_query_params, share_url, to_query_params
 
 from . import classroom, sidebar
@@ -57,9 +59,10 @@ def read_url(registry) -> None:
     if not params:
         return
     config, notices = from_query_params(params, registry)
+    config, unfit = buildable(config, registry)  # a link must always open a working page
     sidebar.apply_config(config)
     classroom.remember(config)
-    add_notices(notices)
+    add_notices(notices + unfit)
     expect(config, using=True)
 
 

@@ -14,6 +14,7 @@ from bpdash.config import (MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, MA
                            ConfigError, ExperimentConfig)
 
 from . import classroom, csv_upload, features, sidebar_training, state
+from .text import plain
 from .widgets import choose, default
 
 DEFAULTS = ExperimentConfig()
@@ -221,6 +222,6 @@ def render(registry) -> tuple[ExperimentConfig | None, state.DataChoice]:
             config = DEFAULTS.replace(**classroom.fixed(fields))
         except ConfigError as exc:
             for name, message in exc.errors.items():
-                st.error(f"{name}: {message}")
+                st.error(f"{name}: {plain(message)}")
             return None, choice
     return config, choice

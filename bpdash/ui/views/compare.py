@@ -16,6 +16,7 @@ from bpdash.charts.training import parameter_heatmap
 from bpdash.config import ExperimentConfig
 
 from .. import state
+from ..text import plain
 
 RUNS, MESSAGE, SEEN = "saved_runs", "compare_message", "compare_seen"
 MAX_RUNS = 10
@@ -111,7 +112,7 @@ def _save_controls() -> None:
                  help=f"Keep a copy of the current config, history and weights (up to {MAX_RUNS} runs).")
     message = st.session_state.pop(MESSAGE, None)
     if message:
-        st.info(message)
+        st.info(plain(message))
 
 
 def _selection(names: list) -> list:
@@ -139,12 +140,12 @@ def _heatmaps(runs: dict) -> None:
         st.session_state["compare_heatmap_run"] = names[0]
     name = st.selectbox("Weights of", names, key="compare_heatmap_run")
     run = runs[name]
-    st.caption(f"Θ^(l) and b^(l) of {name!r} after epoch {run.epoch}.")
+    st.caption(f"Θ^(l) and b^(l) of {plain(repr(name))} after epoch {run.epoch}.")
     for l, (W, b) in enumerate(zip(run.weights, run.biases), start=1):
         st.plotly_chart(parameter_heatmap(W, b, l, epoch=run.epoch), key=f"compare_heatmap_{l}")
     saved = st.session_state.get(RUNS, {})
     if name in saved:
-        st.button(f"Delete {name!r}", key="compare_delete", on_click=delete_run, args=(name,))
+        st.button(f"Delete {plain(repr(name))}", key="compare_delete", on_click=delete_run, args=(name,))
 
 
 def render(exp, registry) -> None:

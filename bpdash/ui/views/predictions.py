@@ -10,6 +10,7 @@ from bpdash import surface
 from bpdash.charts.training import curve_figure, data_figure, predicted_actual_figure, surface_figure
 
 from .. import points
+from ..text import plain
 
 RESOLUTION = 100  # the surface smooth at the chart's size, the boundary without steps
 TABLE_ROWS = 200
@@ -95,5 +96,5 @@ def render(exp, registry) -> None:
     else:
         figure = _scatter(exp, o)
     st.plotly_chart(figure, key="predictions_chart")
-    st.caption(f"{data.name}: {data.n_train} training rows (●) and {data.n_test} test rows (×"
+    st.caption(f"{plain(data.name)}: {data.n_train} training rows (●) and {data.n_test} test rows (×"
                f"{'' if show_test else ', hidden'}), {data.task}.")

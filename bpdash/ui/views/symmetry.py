@@ -13,6 +13,7 @@ from bpdash.jobs import LabTraining
 from bpdash.symmetry import SymmetryLab
 
 from .. import state, work
+from ..text import plain
 
 LAB = "symmetry_lab"
 MAX_EPOCHS_PER_CLICK = 2000
@@ -104,7 +105,7 @@ def render(exp, registry) -> None:
     st.header("Symmetry lab")
     st.markdown(ARGUMENT)
     cfg = exp.config
-    st.caption(f"Same data ({exp.data.name}), network {'-'.join(map(str, exp.net.sizes))} "
+    st.caption(f"Same data ({plain(exp.data.name)}), network {'-'.join(map(str, exp.net.sizes))} "
                f"({', '.join(cfg.layer_activations())}), cost {cfg.cost}, η = {cfg.learning_rate:g}, "
                f"seed {cfg.seed}: only the initial weights differ.")
     lab = _lab(exp, registry, _inits(cfg.epsilon))
