@@ -55,7 +55,9 @@ def test_bad_parameters_give_notices_and_defaults(registry, params, named):
 
 def test_activation_count_follows_hidden_layers(registry):
     config, notices = from_query_params({"hidden": "4,4,4", "activations": "relu"}, registry)
-    assert config.activations == ("relu", "tanh", "tanh") and notices
+    assert config.activations == ("relu", "relu", "relu") and not notices  # one name: every layer
+    config, notices = from_query_params({"hidden": "4,4,4", "activations": "relu,sigmoid"}, registry)
+    assert config.activations == ("relu", "sigmoid", "tanh") and "2 entries for 3 hidden" in notices[0]
 
 
 @pytest.fixture
