@@ -96,8 +96,12 @@ def _settings_problem(params, values: dict, registry) -> str | None:
 
 
 def _registry_errors(values: dict, registry) -> dict:
+    """{field: message} for the plugin names and plugin settings the registry lacks (a value of
+    the wrong form is left to ``_form_errors``)."""
     errors = {}
     for f in FIELDS:
+        if f.problem(values.get(f.name)):
+            continue
         if f.kind == "plugin":
             problem = f.registry_problem(values.get(f.name), registry)
         elif f.kind == "params":
@@ -157,7 +161,7 @@ class _Config:
                             **{k: v for k, v in data.items() if k in BY_NAME}})
         errors.update(_form_errors(values))
         if registry is not None:
-            errors.update({k: v for k, v in _registry_errors(values, registry).items() if k not in errors})
+            errors.update(_registry_errors(values, registry))
         if errors:
             raise ConfigError(errors)
         config = cls(**values)
