@@ -14,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import overrides
 from .config import ConfigError, ExperimentConfig
 from .plugins import PluginLoadError, default_registry
+from .sweeps import command as sweep_command
 
 
 def _read_experiment(path: str):
@@ -34,7 +36,7 @@ def _read_experiment(path: str):
 
         state = import_json(text)  # an ExportError (a ValueError) says what is wrong
         return state.config, state.history
-    return ExperimentConfig.from_json(text), None
+    return ExperimentConfig.from_json(text, default_registry()), None  # every bad field at once
 
 
 def _read_config(path: str) -> ExperimentConfig:
@@ -82,6 +84,7 @@ def cmd_train(args) -> int:
     config, exported = _read_experiment(args.config)
     if args.epochs is not None:
         config = config.replace(epochs=args.epochs)
+    config = overrides.apply(config, args.set, default_registry())
     exp = build(config)
     progress = Progress(config.epochs) if not args.quiet else None
     history = exp.trainer.fit(config.epochs, callback=progress)
@@ -147,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="override the config's epochs")
     train.add_argument("--out", help="history CSV path (default: standard output)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--set", action="append", metavar="NAME=VALUE", help=overrides.HELP)
     train.set_defaults(run=cmd_train)
     check = sub.add_parser("gradcheck", help="compare backprop with finite differences per layer")
     check.add_argument("--config", required=True)
@@ -158,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="versions, platform and plugin status, for a bug report")
     doctor.add_argument("--strict", action="store_true", help="exit 1 when any plugin failed")
     doctor.set_defaults(run=cmd_doctor)
+    sweep_command.register(sub)
     return p
 
 

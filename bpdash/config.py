@@ -110,7 +110,27 @@ def _registry_errors(values: dict, registry) -> dict:
             problem = None
         if problem:
             errors[f.name] = problem
+    problem = None if "dataset" in errors or "features" in errors else _features_problem(values, registry)
+    if problem:
+        errors["features"] = problem
     return errors
+
+
+def _features_problem(values: dict, registry) -> str | None:
+    """Input features are made from (x₁, x₂): the dataset must have two input columns (four
+    samples drawn to count them; a dataset plugin that fails is left to the build to report)."""
+    if not values.get("features"):
+        return None
+    import numpy as np
+
+    try:
+        X, _ = registry.datasets[values["dataset"]].generate(4, 0.0, np.random.default_rng(0))
+    except Exception:  # reported, with its own words, where the data is made
+        return None
+    if X.shape[1] != 2:
+        return (f"input features need 2-D data (x1, x2); dataset {values['dataset']} has {X.shape[1]} input "
+                "column(s): use features = []")
+    return None
 
 
 # -- the config class ----------------------------------------------------------------------------
@@ -227,6 +247,15 @@ def normalized(config, registry):
         if kept != getattr(config, params.name):
             changes[params.name] = kept
     return replace_fields(config, **changes) if changes else config
+
+
+def checked(config, registry):
+    """``config`` ``normalized`` against ``registry``; ConfigError naming every plugin name and
+    setting it lacks."""
+    errors = registry_errors(config, registry)
+    if errors:
+        raise ConfigError(errors)
+    return normalized(config, registry)
 
 
 def settings(config, params_name: str, registry) -> dict:

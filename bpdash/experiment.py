@@ -43,8 +43,9 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
 
     registry = registry if registry is not None else default_registry()
     errors = registry_errors(config, registry)
-    if data is not None:
+    if data is not None:  # the data is given: it is checked below, not the dataset the config names
         errors.pop("dataset", None)
+        errors.pop("features", None)
     if errors:
         raise ConfigError(errors)
     config = normalized(config, registry)
