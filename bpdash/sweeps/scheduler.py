@@ -27,6 +27,7 @@ def run_all(backend, configs, *, options=None, on_result=None, stop=None, poll: 
     suspects = collections.deque()  # runs to retry alone (a pool broke while they ran)
     losses = collections.Counter()
     in_flight, rows = {}, {}
+    alone = False  # whether the run in flight is a suspect running alone
 
     def finish(index, row):
         rows[index] = row
@@ -37,9 +38,10 @@ def run_all(backend, configs, *, options=None, on_result=None, stop=None, poll: 
         while pending or suspects or in_flight:
             if stop is not None and stop():
                 break
-            if suspects:
-                if not in_flight:
+            if suspects or alone:
+                if not in_flight and suspects:  # a suspect runs alone: no other run shares its fate
                     index = suspects.popleft()
+                    alone = True
                     in_flight[backend.submit(configs[index], **options)] = index
             else:
                 while pending and len(in_flight) < backend.capacity:
@@ -49,6 +51,7 @@ def run_all(backend, configs, *, options=None, on_result=None, stop=None, poll: 
                 if handle not in in_flight:  # already moved to the suspects below
                     continue
                 index = in_flight.pop(handle)
+                alone = alone and bool(in_flight)
                 try:
                     finish(index, backend.outcome(handle))
                 except WorkerLost as exc:
