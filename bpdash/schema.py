@@ -108,6 +108,17 @@ FIELDS = (
                "there is a test set, else the training cost."),
 )
 
+# The dashboard's Sweeps view: what one session may ask of the server (the command line has no
+# such cap; the bounds of a run's own settings still apply to every run).
+SWEEP_FIELDS = (
+    Field("sweep_runs", "int", 256, low=1, high=256, label="Runs per sweep", group="sweep",
+          help="A sweep in the dashboard runs at most this many runs (the command line has no cap)."),
+    Field("sweep_epochs", "int", 300, low=1, high=10_000, step=100, label="Epochs per run", group="sweep",
+          help="Every run of the sweep trains this many epochs (fewer when a stopping rule ends it)."),
+    Field("sweep_seeds", "int", 3, low=1, high=10, label="Seeds", group="sweep",
+          help="Each combination runs with seeds 0, 1, …: the spread over seeds shows what is chance."),
+)
+
 BY_NAME = {f.name: f for f in FIELDS}
 ALIASES = {"momentum": "opt_momentum", "beta2": "opt_beta2"}  # older configs' names, read as flat names
 

@@ -39,13 +39,16 @@ class Plan:
         return [c.to_dict() for c in self.configs]
 
     def table(self, rows: dict) -> pd.DataFrame:
-        """One row per finished run (``rows``: index → result row), in run order."""
+        """One row per finished run (``rows``: index → result row), in run order; a measure a
+        run reported beyond the results (``distinct_units``) gets a column of its own, curves
+        do not."""
+        fields = {a.name: a.field for a in self.axes}
+        extra = sorted({k for row in rows.values() for k in row if k not in task.RESULTS and not k.endswith("_curve")})
         records = []
         for index in sorted(rows):
-            fields = {a.name: a.field for a in self.axes}
             shown = {name: _text(fields[name], self.combos[index][name]) for name in self.swept}
-            records.append({"run": index, **shown, **{k: rows[index].get(k) for k in task.RESULTS}})
-        return pd.DataFrame.from_records(records, columns=["run", *self.swept, *task.RESULTS])
+            records.append({"run": index, **shown, **{k: rows[index].get(k) for k in (*task.RESULTS, *extra)}})
+        return pd.DataFrame.from_records(records, columns=["run", *self.swept, *task.RESULTS, *extra])
 
 
 def _text(field, value) -> str | float | int:
