@@ -3,7 +3,7 @@
 Each backend runs ``bpdash.sweeps.task.run`` on a config dict and offers the same few methods
 to the scheduler: ``submit``, ``finished`` (the handles done within a timeout), ``outcome`` (the
 row, or ``WorkerLost`` when the process running it died), ``cancel`` and ``close``.
-``capacity`` is how many runs it keeps in flight; ``shared_fate`` says whether a dying worker
+``capacity`` is how many runs it keeps in flight (queued on it or running); ``shared_fate`` says whether a dying worker
 takes the other runs in flight with it (a local process pool breaks as a whole), which tells the
 scheduler whom to suspect.
 
@@ -67,18 +67,21 @@ class Serial:
 
 class Local:
     """``jobs`` worker processes on this machine (default: one per core), each with one BLAS
-    thread so that the processes, not threads, share the cores."""
+    thread so that the processes, not threads, share the cores. Twice as many runs as workers
+    are in flight, so a worker finds its next run queued when it finishes one rather than
+    waiting for this process to hand it over (on a busy machine that wait is long)."""
 
     name, shared_fate = "local", True
 
     def __init__(self, jobs: int | None = None):
-        self.capacity = max(1, int(jobs or cores()))
+        self.workers = max(1, int(jobs or cores()))
+        self.capacity = 2 * self.workers
         self._pool = self._start()
 
     def _start(self):
         from joblib.externals.loky import ProcessPoolExecutor
 
-        return ProcessPoolExecutor(max_workers=self.capacity, env=ONE_THREAD)
+        return ProcessPoolExecutor(max_workers=self.workers, env=ONE_THREAD)
 
     def submit(self, config, **options):
         return self._pool.submit(task.run, config, **options)

@@ -3,8 +3,9 @@ once, a stop honoured at once, each row handed on as it finishes.
 
 A run whose worker died is retried once and then reported as failed with the error; the sweep
 goes on. On a backend where a dying worker takes the others in flight with it (a local process
-pool), every run in flight when it died is suspect: each is charged one loss and run again
-alone, so the run that kills its worker is the one that dies twice, and the others finish.
+pool), every run in flight when it died (running or queued) is suspect: each is charged one
+loss and run again alone, so the run that kills its worker is the one that dies twice, and the
+others finish.
 """
 from __future__ import annotations
 
