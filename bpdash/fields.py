@@ -211,10 +211,10 @@ class Field:
 
     def bounds(self) -> str:
         """The allowed range in words: "between 1 and 128", "> 0 and ≤ 100", "≥ 0"."""
-        low = None if self.low is None else f"{'>' if self.low_open else '≥'} {self.low:g}"
-        high = None if self.high is None else f"{'<' if self.high_open else '≤'} {self.high:g}"
+        low = None if self.low is None else f"{'>' if self.low_open else '≥'} {_number_text(self.low)}"
+        high = None if self.high is None else f"{'<' if self.high_open else '≤'} {_number_text(self.high)}"
         if low and high and not self.low_open and not self.high_open:
-            return f"between {self.low:g} and {self.high:g}"
+            return f"between {_number_text(self.low)} and {_number_text(self.high)}"
         return " and ".join(part for part in (low, high) if part) or "any number"
 
     def normal(self, value):
@@ -311,6 +311,11 @@ class Field:
         """The label with its symbol, as a widget shows it: "Learning rate η"."""
         label = self.label or self.name.replace("_", " ").capitalize()
         return f"{label} {self.symbol}" if self.symbol else label
+
+
+def _number_text(value) -> str:
+    """A bound in words: whole numbers in full (4294967295, not 4.29497e+09), others by %g."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
 def value_text(value) -> str:

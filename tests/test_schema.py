@@ -210,3 +210,14 @@ def test_every_valid_config_builds_and_trains(config):
         history = exp.trainer.fit(config.epochs)
     assert len(history) >= 1 or exp.trainer.diverged
     assert all(np.isfinite(W).all() for W in exp.net.weights)
+
+
+def test_the_settings_page_holds_the_table_the_declarations_make(registry):
+    from pathlib import Path
+
+    from bpdash.schema_table import markdown
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "settings.md").read_text(encoding="utf-8")
+    start = page.index("<!-- settings table: python -m bpdash.schema_table -->\n")
+    end = page.index("\n<!-- end of the settings table -->")
+    assert page[start:end].split("\n", 1)[1] == markdown(registry), "run python -m bpdash.schema_table"
