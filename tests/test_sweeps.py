@@ -202,3 +202,19 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     assert process.returncode == 130, err
     table = pd.read_csv(out)
     assert 3 <= len(table) < 200 and set(table["status"]) == {"ok"} and "interrupted" in err
+
+
+def test_train_takes_set_next_to_its_config_and_reports_every_bad_field_at_once(tmp_path):
+    path, out = tmp_path / "c.json", tmp_path / "h.csv"
+    path.write_text('{"hidden": [5], "n_samples": 60}')  # the activations follow the one layer
+    result = bpdash_cli("train", "--config", path, "--set", "activations=relu", "--set", "opt_momentum=0.5",
+                        "--set", "optimizer=momentum", "--epochs", 4, "--out", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    expected = build(ExperimentConfig(hidden=(5,), activations=("relu",), n_samples=60, optimizer="momentum",
+                                      optimizer_params={"momentum": 0.5}, epochs=4)).trainer.fit(4)
+    pd.testing.assert_frame_equal(pd.read_csv(out), expected, check_exact=True, check_dtype=False)
+    path.write_text('{"learning_rate": -3, "activations": ["tanh", "nope"], "colour": "red"}')
+    result = bpdash_cli("train", "--config", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    for said in ("learning_rate", "nope", "colour", "the fields are dataset"):
+        assert said in result.stderr
