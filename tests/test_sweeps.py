@@ -218,3 +218,35 @@ def test_train_takes_set_next_to_its_config_and_reports_every_bad_field_at_once(
     assert result.returncode == 2 and "Traceback" not in result.stderr
     for said in ("learning_rate", "nope", "colour", "the fields are dataset"):
         assert said in result.stderr
+
+
+# -- the dashboard's background job -------------------------------------------------------------
+
+def test_a_job_nobody_watches_stops_and_local_jobs_take_turns(registry):
+    from bpdash.sweeps import job as jobs
+
+    long = the_plan(registry, ["seed=0..199"], BASE.replace(n_samples=400, hidden=(32, 32), epochs=2000))
+    first = jobs.Job(long, idle_seconds=1.5, backend=("local", None))
+    second = jobs.Job(the_plan(registry, ["seed=0..1"]), backend=("local", None))
+    time.sleep(0.5)
+    second.touch()
+    assert second.state == "queued"  # one local sweep at a time per server process
+    assert first.wait(30) and first.state == "stopped" and len(first.rows) < first.total
+    while not second.finished:
+        second.touch()
+        time.sleep(0.2)
+    assert second.state == "done" and len(second.rows) == 2
+
+
+def test_a_job_on_a_backend_that_cannot_start_says_why(registry, monkeypatch):
+    from bpdash.sweeps import job as jobs
+
+    monkeypatch.setenv("BPDASH_DASK_ADDRESS", "tcp://127.0.0.1:1")
+    assert jobs.backend_from_environment() == ("dask", "tcp://127.0.0.1:1")
+    monkeypatch.setenv("BPDASH_RAY_ADDRESS", "127.0.0.1:6379")
+    assert jobs.backend_from_environment() == ("ray", "127.0.0.1:6379")
+    job = jobs.Job(the_plan(registry, ["seed=0..1"]), backend=("serial", "tcp://127.0.0.1:1"))
+    while not job.finished:
+        job.touch()
+        time.sleep(0.2)
+    assert job.state == "failed" and job.error
