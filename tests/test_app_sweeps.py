@@ -7,7 +7,7 @@ import time
 import pandas as pd
 
 from bpdash.experiment import build
-from bpdash.ui.views import compare
+from bpdash.ui.views import compare, sweeps
 
 from apptest import click, experiment, run, set_widget, start, texts
 
@@ -60,7 +60,7 @@ def test_the_symmetry_study_counts_distinct_hidden_units_against_epsilon():
     assert set(table["status"]) == {"ok"}
 
 
-def test_ones_own_sweep_runs_sends_a_run_to_compare_and_opens_one():
+def test_ones_own_sweep_runs_sends_a_run_to_compare_and_opens_one(monkeypatch):
     at = sweeps_view()
     at.selectbox(key="sweep_field_1").set_value("learning_rate")
     at.text_input(key="sweep_values_1").set_value("0.1,1")
@@ -81,6 +81,13 @@ def test_ones_own_sweep_runs_sends_a_run_to_compare_and_opens_one():
     pd.testing.assert_frame_equal(exp.trainer.history, expected, check_exact=True)
     assert job.rows[5]["final_cost"] == expected["cost"].iloc[-1]
     assert at.number_input(key="learning_rate").value == job.plan.configs[5].learning_rate
+    # a run that took long in the sweep is not trained again inside a click: it opens at epoch 0
+    monkeypatch.setattr(sweeps, "RETRAIN_SECONDS", 0.0)
+    at.selectbox(key="sweep_pick").set_value(2)
+    at = click(run(at), "sweep_compare")
+    assert "open it as the current experiment" in texts(at.warning) and len(at.session_state[compare.RUNS]) == 1
+    at = click(at, "sweep_open")
+    assert experiment(at).config == job.plan.configs[2] and experiment(at).trainer.epoch == 0
 
 
 def test_stop_ends_a_sweep_and_keeps_its_finished_runs():

@@ -25,6 +25,7 @@ from ..widgets import default
 from . import compare
 
 JOB, STUDY, MESSAGE = "sweep_job", "sweep_study", "sweep_message"
+RETRAIN_SECONDS = 5.0  # a run that took longer in the sweep is not trained again inside a click
 LIMITS = {f.name: f for f in schema.SWEEP_FIELDS}
 NONE = "(none)"
 
@@ -150,13 +151,28 @@ def _train(job, run: int, registry):
     return exp
 
 
+def _too_long(job, run: int) -> bool:
+    return not job.rows[run]["wall_time"] <= RETRAIN_SECONDS
+
+
 def _to_compare(job, run: int, label: str, registry) -> None:
+    if _too_long(job, run):
+        st.session_state[MESSAGE] = ("warning", f"Run {run} took {job.rows[run]['wall_time']:.0f} s to train in the "
+                                                "sweep: open it as the current experiment and train it there.")
+        return
     runs, message = compare.save_run(st.session_state.get(compare.RUNS, {}), f"sweep run {run}: {label}",
                                      _train(job, run, registry))
     st.session_state[compare.RUNS], st.session_state[MESSAGE] = runs, ("success", message)
 
 
 def _open(job, run: int, registry) -> None:
+    if _too_long(job, run):  # its settings only: training it is the user's to start (and stop)
+        config = job.plan.configs[run]
+        sidebar.apply_config(config)
+        share.expect(config)
+        st.session_state[MESSAGE] = ("success", f"Opened the settings of sweep run {run} at epoch 0: train "
+                                                f"{config.epochs} epochs to get the same run.")
+        return
     exp = _train(job, run, registry)
     st.session_state[files.PENDING] = exp
     sidebar.apply_config(exp.config)
@@ -167,7 +183,8 @@ def _open(job, run: int, registry) -> None:
 
 def pick(job, table, labels: dict, registry) -> None:
     """Choose a run; send it to Compare runs or open it as the current experiment (it is trained
-    again here: the same config gives the same run)."""
+    again here, the same config giving the same run, when that took at most RETRAIN_SECONDS in
+    the sweep; a longer one opens at epoch 0)."""
     runs = [int(r) for r in table["run"]]
     left, middle, right = st.columns([2, 1, 1])
     run = left.selectbox("A run", runs, key="sweep_pick", format_func=lambda r: f"run {r}: {labels.get(r, '')}")
