@@ -52,6 +52,9 @@ def from_query_params(params, registry) -> tuple[ExperimentConfig, list[str]]:
     order = {name: i for i, name in enumerate(flat_fields)}
     values, notices = schema.flatten(DEFAULTS.to_dict()), []
     named = {schema.ALIASES.get(name, name): (name, raw) for name, raw in params.items()}
+    for f in schema.FIELDS:  # a list the link leaves out follows its lead's length (one per layer)
+        if f.follows and f.name not in named:
+            values[f.name] = None
     for target, (name, raw) in sorted(named.items(), key=lambda item: order.get(item[0], len(order))):
         raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
         raw = str(raw) if raw is not None else ""
@@ -94,6 +97,9 @@ def _follow(values: dict, notices: list) -> None:
 
 def _consistent(values: dict, registry, notices: list):
     """Fix what only shows between fields or against the registry, with a notice for each."""
+    for f in schema.FIELDS:
+        if f.follows and values[f.name] is None:
+            values[f.name] = (f.default[0],) * len(values[f.follows])
     for f in schema.FIELDS:  # an unknown plugin in a list: that entry alone takes the default's
         if f.kind == "plugin" and f.items and values[f.name]:
             table = getattr(registry, f.plugin)

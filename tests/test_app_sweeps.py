@@ -14,6 +14,7 @@ from apptest import click, experiment, run, set_widget, start, texts
 
 def sweeps_view(epochs=25, seeds=2):
     at = start({"hidden": "4", "n_samples": "80"})
+    assert not at.warning  # the activations follow the one hidden layer
     at = set_widget(at, "segmented_control", "view", "Sweeps")
     at = set_widget(at, "number_input", "sweep_epochs", epochs)
     return set_widget(at, "number_input", "sweep_seeds", seeds)
