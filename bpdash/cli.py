@@ -162,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="versions, platform and plugin status, for a bug report")
     doctor.add_argument("--strict", action="store_true", help="exit 1 when any plugin failed")
     doctor.set_defaults(run=cmd_doctor)
-    sweep_command.register(sub)
+    sweep_command.add_sweep(sub)
     return p
 
 

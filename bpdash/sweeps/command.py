@@ -46,9 +46,9 @@ class Progress:
         self.stream.write("\n")
 
 
-def register(sub) -> None:
+def add_sweep(commands) -> None:
     """Add the ``sweep`` subcommand to the CLI's subparsers."""
-    p = sub.add_parser("sweep", help="train many runs (a grid or random combinations) and write one CSV row each",
+    p = commands.add_parser("sweep", help="train many runs (a grid or random combinations) and write one CSV row each",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", help="the base config JSON, or an experiment export (default: the defaults)")
     p.add_argument("--set", action="append", metavar="NAME=VALUES", default=[],
