@@ -1,26 +1,31 @@
 """The experiment config: everything that defines a run, with JSON round-trip and validation.
 
 Same config → same data, same initial weights, same history, bit for bit, wherever it runs
-(dashboard, share link, CLI).
+(dashboard, share link, CLI, sweep). ``ExperimentConfig`` is made from the declarations in
+``bpdash.schema``: one field per declared ``Field``, its default, and its check. Validation
+reports every bad field at once, each with what is wrong; names of plugins are checked for
+form here and against a registry by ``registry_errors`` (which plugins exist differs between
+installations), or both at once by ``from_dict(data, registry)``.
 """
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import field as dataclass_field
+from dataclasses import make_dataclass
+from dataclasses import replace as replace_fields
 
-from .features import canonical, problems
+from . import schema
+from .fields import Settings, show, words
+from .schema import BY_NAME, FIELDS
 
-MAX_HIDDEN_LAYERS = 8
-MAX_NEURONS = 128
-MAX_EPOCHS = 100_000
-MAX_SAMPLES = 10_000
-MAX_LEARNING_RATE = 100.0
-MAX_SEED = 2**32 - 1
-MAX_REG_RATE = 10.0
-MAX_TARGET_COST = 1e6
-REGULARIZATIONS = ("none", "l1", "l2")
-LR_SCHEDULES = ("constant", "step", "exponential")
+# The limits other modules show or enforce, as the declarations give them.
+MAX_HIDDEN_LAYERS = schema.field("hidden").items
+MAX_NEURONS = schema.field("hidden").high
+MAX_EPOCHS = schema.MAX_EPOCHS
+MAX_SAMPLES = schema.MAX_SAMPLES
+MAX_LEARNING_RATE = schema.field("learning_rate").high
+MAX_SEED = schema.MAX_SEED
 
 
 class ConfigError(ValueError):
@@ -32,69 +37,112 @@ class ConfigError(ValueError):
                          "; ".join(f"{name}: {msg}" for name, msg in self.errors.items()))
 
 
-@dataclass(frozen=True)
-class ExperimentConfig:
-    """A run: data (dataset, n_samples, noise, test_share, data_seed), network (hidden sizes,
-    one activation per hidden layer, output_activation, bias), cost, initialization (init,
-    epsilon, seed), and training (learning_rate, batch_size — None for the full batch — and epochs).
+# -- checks on a dict of values ------------------------------------------------------------------
 
-    The playground settings (each default keeps the article's plain run):
+def _complete(values: dict) -> dict:
+    """A list field that follows another's length (one activation per hidden layer): one value
+    alone stands for every entry, and None (left out) for its default's first entry in each."""
+    values = dict(values)
+    for f in FIELDS:
+        if not f.follows:
+            continue
+        lead, value = values.get(f.follows), values.get(f.name)
+        if not isinstance(lead, (list, tuple)):
+            values[f.name] = f.default if value is None else value  # the lead's own error is reported
+            continue
+        if value is None:
+            values[f.name] = (f.default[0],) * len(lead)
+        elif isinstance(value, str):
+            values[f.name] = (value,) * len(lead)
+    return values
 
-    - ``regularization`` "none" | "l1" | "l2" with rate λ = ``reg_rate`` (0 … 10): a penalty on
-      the weights, never the biases, in the cost and its gradients (``bpdash.regularization``).
-    - ``optimizer``: an optimizer plugin's name ("gd", the article's plain gradient descent;
-      "momentum", "nesterov", "adagrad", "rmsprop", "adam"). Its hyperparameters:
-      ``momentum`` β (0 … 0.9999: the momentum/Nesterov coefficient, RMSProp's decay ρ, Adam's
-      β₁), ``beta2`` (Adam's β₂, 0 … 0.99999), ``opt_epsilon`` ε (AdaGrad, RMSProp, Adam; > 0 … 1).
-    - ``lr_schedule`` "constant" | "step" | "exponential", with ``lr_decay`` (> 0 … 1) and
-      ``lr_step`` (1 … MAX_EPOCHS): η in epoch e is η·decay^⌊(e−1)/step⌋ (step) or
-      η·decay^((e−1)/step) (exponential); see ``bpdash.schedules``.
-    - ``features``: () for the raw inputs, or some of ``bpdash.features.FEATURE_NAMES`` ("x1",
-      "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"), kept in that order, for 2-input data
-      only; the network's input layer has one neuron per feature.
-    - ``target_cost``: stop once an epoch's cost J ≤ this (None: never); ``patience``: stop after
-      this many epochs without the monitored cost (the test cost if there is a test set, else
-      the training cost) improving on its best (None: never); see ``bpdash.stopping``.
-    """
 
-    dataset: str = "moons"
-    n_samples: int = 200
-    noise: float = 0.1
-    test_share: float = 0.2
-    data_seed: int = 0
-    hidden: tuple = (8, 8)
-    activations: tuple = ("tanh", "tanh")
-    output_activation: str = "sigmoid"
-    bias: bool = True
-    cost: str = "cross_entropy"
-    init: str = "uniform"
-    epsilon: float = 0.5
-    seed: int = 0
-    learning_rate: float = 0.5
-    batch_size: int | None = None
-    epochs: int = 300
-    regularization: str = "none"
-    reg_rate: float = 0.0
-    optimizer: str = "gd"
-    momentum: float = 0.9
-    beta2: float = 0.999
-    opt_epsilon: float = 1e-8
-    lr_schedule: str = "constant"
-    lr_decay: float = 0.5
-    lr_step: int = 100
-    features: tuple = ()
-    target_cost: float | None = None
-    patience: int | None = None
+def _form_errors(values: dict) -> dict:
+    """{field: message} for every value of the wrong type or out of its declared range, and
+    every list that does not follow its lead's length."""
+    errors = {f.name: f.problem(values.get(f.name)) for f in FIELDS}
+    for f in FIELDS:
+        lead = values.get(f.follows) if f.follows else None
+        if f.follows and not errors[f.name] and not errors[f.follows] and len(values[f.name]) != len(lead):
+            errors[f.name] = (f"needs one entry per {f.follows} entry ({len(lead)}), got "
+                              f"{len(values[f.name])}")
+    return {name: message for name, message in errors.items() if message}
+
+
+def _settings_problem(params, values: dict, registry) -> str | None:
+    """What is wrong with the plugin settings ``values[params.name]`` (an optimizer's
+    hyperparameters) against what the loaded plugins declare, or None.
+
+    A setting the chosen plugin declares is checked by its own Field; one only another loaded
+    plugin declares is kept (the run ignores it: a config that switches optimizers and back
+    keeps its values) and checked by that plugin's Field; one no plugin declares is an error."""
+    table = getattr(registry, params.plugin)
+    chosen_name = values.get(params.of)
+    chosen = {s.name: s for s in schema.declared_settings(params, table.get(chosen_name))} \
+        if chosen_name in table else {}
+    others = {}
+    for record in table.values():
+        for setting in schema.declared_settings(params, record):
+            others.setdefault(setting.name, setting)
+    problems = []
+    for name, value in (values.get(params.name) or {}).items():
+        setting = chosen.get(name) or others.get(name)
+        if setting is None:
+            problems.append(f"no loaded {params.plugin[:-1]} has a {params.settings[:-1]} {show(name)}; "
+                            + (f"{chosen_name}'s are {words(chosen)}" if chosen else f"{chosen_name} has none"))
+        elif setting.problem(value):
+            problems.append(f"{name} {setting.problem(value)}")
+    return "; ".join(problems) or None
+
+
+def _registry_errors(values: dict, registry) -> dict:
+    """{field: message} for the plugin names and plugin settings the registry lacks (a value of
+    the wrong form is left to ``_form_errors``)."""
+    errors = {}
+    for f in FIELDS:
+        if f.problem(values.get(f.name)):
+            continue
+        if f.kind == "plugin":
+            problem = f.registry_problem(values.get(f.name), registry)
+        elif f.kind == "params":
+            problem = _settings_problem(f, values, registry)
+        else:
+            problem = None
+        if problem:
+            errors[f.name] = problem
+    problem = None if "dataset" in errors or "features" in errors else _features_problem(values, registry)
+    if problem:
+        errors["features"] = problem
+    return errors
+
+
+def _features_problem(values: dict, registry) -> str | None:
+    """Input features are made from (x₁, x₂): the dataset must have two input columns (four
+    samples drawn to count them; a dataset plugin that fails is left to the build to report)."""
+    if not values.get("features"):
+        return None
+    import numpy as np
+
+    try:
+        X, _ = registry.datasets[values["dataset"]].generate(4, 0.0, np.random.default_rng(0))
+    except Exception:  # reported, with its own words, where the data is made
+        return None
+    if X.shape[1] != 2:
+        return (f"input features need 2-D data (x1, x2); dataset {values['dataset']} has {X.shape[1]} input "
+                "column(s): use features = []")
+    return None
+
+
+# -- the config class ----------------------------------------------------------------------------
+
+class _Config:
+    """The methods of ``ExperimentConfig`` (its fields come from ``bpdash.schema.FIELDS``)."""
 
     def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(self.hidden))
-        object.__setattr__(self, "activations", tuple(self.activations))
-        if isinstance(self.features, (list, tuple)):
-            features = tuple(self.features)
-            if problems(features) is None:
-                features = canonical(features)
-            object.__setattr__(self, "features", features)
-        errors = field_errors(self)
+        values = _complete({f.name: getattr(self, f.name) for f in FIELDS})
+        for f in FIELDS:
+            object.__setattr__(self, f.name, f.normal(values[f.name]))
+        errors = _form_errors(self.to_dict())
         if errors:
             raise ConfigError(errors)
 
@@ -106,147 +154,114 @@ class ExperimentConfig:
         """One activation name per non-input layer: the hidden ones, then the output's."""
         return [*self.activations, self.output_activation]
 
-    def optimizer_params(self) -> dict:
-        """The optimizer's hyperparameters as ``Trainer`` and ``Optimizer.step`` take them."""
-        return {"momentum": self.momentum, "beta2": self.beta2, "epsilon": self.opt_epsilon}
-
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["hidden"], d["activations"] = list(self.hidden), list(self.activations)
-        d["features"] = list(self.features)
-        return d
+        """The fields as JSON-ready values: lists for tuples, a dict for plugin settings."""
+        def plain(value):
+            if isinstance(value, tuple):
+                return list(value)
+            return dict(value) if isinstance(value, Mapping) else value
+        return {f.name: plain(getattr(self, f.name)) for f in FIELDS}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ExperimentConfig":
-        """Build from a dict; unknown keys and bad values raise ConfigError naming each field."""
-        if not isinstance(data, dict):
+    def from_dict(cls, data: Mapping, registry=None) -> "ExperimentConfig":
+        """Build from a dict (fields left out take their defaults; flat names such as
+        ``opt_momentum`` and older names such as ``momentum`` are read too). Raises ConfigError
+        naming every bad field at once: unknown ones (with the valid names), bad values and,
+        when ``registry`` is given, plugin names it lacks. With a registry, the result is
+        ``normalized``."""
+        if not isinstance(data, Mapping):
             raise ConfigError({"config": f"expected a JSON object, got {type(data).__name__}"})
-        known = {f.name for f in fields(cls)}
-        errors = {name: "unknown field" for name in sorted(set(data) - known)}
-        for name in ("hidden", "activations", "features"):
-            if name in data and not isinstance(data[name], (list, tuple)):
-                errors[name] = f"must be a list, got {str(data[name])[:40]!r}"
-        try:
-            config = cls(**{k: v for k, v in data.items() if k in known and k not in errors})
-        except ConfigError as exc:
-            errors.update(exc.errors)
+        data = schema.nest(dict(data))
+        errors = {name: f"unknown field; the fields are {schema.valid_names()}"
+                  for name in data if name not in BY_NAME}
+        values = _complete({**{f.name: getattr(DEFAULTS, f.name) for f in FIELDS if not f.follows},
+                            **{k: v for k, v in data.items() if k in BY_NAME}})
+        errors.update(_form_errors(values))
+        if registry is not None:
+            errors.update(_registry_errors(values, registry))
         if errors:
             raise ConfigError(errors)
-        return config
+        config = cls(**values)
+        return config if registry is None else normalized(config, registry)
 
     @classmethod
-    def from_json(cls, text: str) -> "ExperimentConfig":
+    def from_json(cls, text: str, registry=None) -> "ExperimentConfig":
         try:
             data = json.loads(text)
         except (ValueError, TypeError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             raise ConfigError({"config": f"not valid JSON: {str(exc)[:200]}"}) from None
-        return cls.from_dict(data)
+        return cls.from_dict(data, registry)
 
     def replace(self, **changes) -> "ExperimentConfig":
-        return type(self).from_dict({**self.to_dict(), **changes})
+        """This config with ``changes`` (any names ``from_dict`` reads); ConfigError if invalid.
+        Changing ``hidden`` alone keeps the activations when the layer count stays, and else
+        gives every layer the first one."""
+        values = self.to_dict()
+        if "hidden" in changes and "activations" not in changes:
+            same = isinstance(changes["hidden"], (list, tuple)) and len(changes["hidden"]) == len(self.hidden)
+            values["activations"] = self.activations if same else (self.activations or (None,))[0]
+        return type(self).from_dict({**values, **changes})
 
 
-def _show(value) -> str:
-    """A value for a message, cut short: a message must not echo 10,000 characters back."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def _doc() -> str:
+    lines = ["A run: its settings, as ``bpdash.schema`` declares them (defaults: the article's plain run).", ""]
+    for f in FIELDS:
+        lines.append(f"- ``{f.name}`` ({f.group}): {f.title}. {f.help}")
+    return "\n".join(lines)
 
 
-def _whole(value, low, high):
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"must be a whole number, got {_show(value)}"
-    if not low <= value <= high:
-        return f"must be between {low} and {high}, got {_show(value)}"
-    return None
+ExperimentConfig = make_dataclass(
+    "ExperimentConfig",
+    [(f.name, object, dataclass_field(default=None if f.follows else f.default)) for f in FIELDS],
+    bases=(_Config,), frozen=True, kw_only=True, namespace={"__doc__": _doc()})
+ExperimentConfig.__module__ = __name__  # so a config pickles (sweeps send configs to worker processes)
+DEFAULTS = ExperimentConfig()
 
 
-def _number(value, low, high, *, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"must be a finite number, got {_show(value)}"
-    try:
-        finite = math.isfinite(value)
-    except OverflowError:  # an int beyond float range
-        finite = False
-    if not finite:
-        return f"must be a finite number, got {_show(value)}"
-    if value > high or value < low or (low_open and value == low):
-        return f"must be {'>' if low_open else '≥'} {low} and ≤ {high}, got {_show(value)}"
-    return None
+# -- with a registry -----------------------------------------------------------------------------
+
+def field_errors(config) -> dict:
+    """{field: message} for every field of ``config`` of the wrong type or out of range."""
+    return _form_errors(config.to_dict())
 
 
-def _choice(value, choices):
-    if value not in choices:
-        return f"must be one of {', '.join(choices)}, got {_show(value)}"
-    return None
+def registry_errors(config, registry) -> dict:
+    """{field: message} for every plugin name in ``config`` the registry does not have, and
+    every plugin setting no loaded plugin declares or whose value its declaration refuses."""
+    return _registry_errors(config.to_dict(), registry)
 
 
-def _name(value):
-    if not isinstance(value, str) or not value or len(value) > 64:
-        return f"must be a plugin name (a short string), got {_show(value)}"
-    return None
+def normalized(config, registry):
+    """``config`` with its plugin settings reduced to what its run uses: those the chosen
+    plugin declares, and only where they differ from its defaults (so two configs that train
+    the same way compare equal). Assumes ``registry_errors(config, registry)`` is empty."""
+    changes = {}
+    for params in schema.params_fields():
+        record = getattr(registry, params.plugin).get(getattr(config, params.of))
+        declared = {s.name: s for s in schema.declared_settings(params, record)}
+        kept = Settings((name, declared[name].normal(value)) for name, value in getattr(config, params.name).items()
+                        if name in declared and declared[name].normal(value) != declared[name].default)
+        if kept != getattr(config, params.name):
+            changes[params.name] = kept
+    return replace_fields(config, **changes) if changes else config
 
 
-def field_errors(c: ExperimentConfig) -> dict:
-    """{field: message} for every field whose value is of the wrong type or out of range.
-
-    Names are checked for form here; whether a plugin of that name is loaded is
-    ``registry_errors``' job, since the registry differs between installations.
-    """
-    errors = {
-        "dataset": _name(c.dataset),
-        "n_samples": _whole(c.n_samples, 2, MAX_SAMPLES),
-        "noise": _number(c.noise, 0.0, 10.0),
-        "test_share": _number(c.test_share, 0.0, 0.9),
-        "data_seed": _whole(c.data_seed, 0, MAX_SEED),
-        "output_activation": _name(c.output_activation),
-        "bias": None if isinstance(c.bias, bool) else f"must be true or false, got {_show(c.bias)}",
-        "cost": _name(c.cost),
-        "init": _name(c.init),
-        "epsilon": _number(c.epsilon, 0.0, 10.0),
-        "seed": _whole(c.seed, 0, MAX_SEED),
-        "learning_rate": _number(c.learning_rate, 0.0, MAX_LEARNING_RATE, low_open=True),
-        "batch_size": None if c.batch_size is None else _whole(c.batch_size, 1, MAX_SAMPLES),
-        "epochs": _whole(c.epochs, 1, MAX_EPOCHS),
-        "regularization": _choice(c.regularization, REGULARIZATIONS),
-        "reg_rate": _number(c.reg_rate, 0.0, MAX_REG_RATE),
-        "optimizer": _name(c.optimizer),
-        "momentum": _number(c.momentum, 0.0, 0.9999),
-        "beta2": _number(c.beta2, 0.0, 0.99999),
-        "opt_epsilon": _number(c.opt_epsilon, 0.0, 1.0, low_open=True),
-        "lr_schedule": _choice(c.lr_schedule, LR_SCHEDULES),
-        "lr_decay": _number(c.lr_decay, 0.0, 1.0, low_open=True),
-        "lr_step": _whole(c.lr_step, 1, MAX_EPOCHS),
-        "features": problems(c.features),
-        "target_cost": None if c.target_cost is None else _number(c.target_cost, 0.0, MAX_TARGET_COST),
-        "patience": None if c.patience is None else _whole(c.patience, 1, MAX_EPOCHS),
-    }
-    if len(c.hidden) > MAX_HIDDEN_LAYERS:
-        errors["hidden"] = f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(c.hidden)}"
-    else:
-        bad = [_whole(n, 1, MAX_NEURONS) for n in c.hidden]
-        errors["hidden"] = next((f"layer {i + 1}: {m}" for i, m in enumerate(bad) if m), None)
-    if len(c.activations) != len(c.hidden):
-        errors["activations"] = (f"needs one name per hidden layer ({len(c.hidden)}), "
-                                 f"got {len(c.activations)}")
-    else:
-        errors["activations"] = next((f"layer {i + 1}: {_name(a)}" for i, a in enumerate(c.activations)
-                                      if _name(a)), None)
-    return {name: msg for name, msg in errors.items() if msg}
+def checked(config, registry):
+    """``config`` ``normalized`` against ``registry``; ConfigError naming every plugin name and
+    setting it lacks."""
+    errors = registry_errors(config, registry)
+    if errors:
+        raise ConfigError(errors)
+    return normalized(config, registry)
 
 
-def registry_errors(c: ExperimentConfig, registry) -> dict:
-    """{field: message} for every plugin name in ``c`` the registry does not have."""
-    wanted = {"dataset": ("datasets", [c.dataset]), "cost": ("costs", [c.cost]),
-              "init": ("initializers", [c.init]), "output_activation": ("activations", [c.output_activation]),
-              "activations": ("activations", list(c.activations)),
-              "optimizer": ("optimizers", [c.optimizer])}
-    errors = {}
-    for name, (kind, values) in wanted.items():
-        table = getattr(registry, kind)
-        missing = [v for v in values if v not in table]
-        if missing:
-            errors[name] = f"unknown {kind[:-1]} {missing[0]!r}; choose one of {', '.join(sorted(table))}"
-    return errors
+def settings(config, params_name: str, registry) -> dict:
+    """Every setting the chosen plugin declares for ``params_name`` (e.g. the optimizer's
+    hyperparameters), name → value: the config's where given, else the declared default."""
+    params = BY_NAME[params_name]
+    record = getattr(registry, params.plugin)[getattr(config, params.of)]
+    given = getattr(config, params_name)
+    return {s.name: given.get(s.name, s.default) for s in schema.declared_settings(params, record)}

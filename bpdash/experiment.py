@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import ConfigError, ExperimentConfig, registry_errors
+from .config import ConfigError, ExperimentConfig, normalized, registry_errors
 from .features import FeatureMap
 from .network import Network
 from .plugins import default_registry
@@ -33,18 +33,22 @@ class Experiment:
 def build(config: ExperimentConfig, registry=None, data=None, **trainer_options) -> Experiment:
     """Make the config's data (unless ``data``, a DataSplit, is given), network and trainer.
 
-    Raises ConfigError naming each field that refers to a plugin the registry lacks, and
-    ``features`` when the config asks for input features of data that is not 2-D. Every setting
-    of the config reaches the trainer (optimizer, regularization, schedule, stopping rules).
+    Raises ConfigError naming each field that refers to a plugin the registry lacks (or a
+    setting no loaded plugin declares), and ``features`` when the config asks for input features
+    of data that is not 2-D. Every setting of the config reaches the trainer (optimizer and its
+    hyperparameters, regularization, schedule, stopping rules). The experiment keeps the
+    config ``normalized``: its optimizer settings reduced to those the run uses.
     """
     from .data import make_dataset  # the data module imports pandas; keep network-only imports light
 
     registry = registry if registry is not None else default_registry()
     errors = registry_errors(config, registry)
-    if data is not None:
+    if data is not None:  # the data is given: it is checked below, not the dataset the config names
         errors.pop("dataset", None)
+        errors.pop("features", None)
     if errors:
         raise ConfigError(errors)
+    config = normalized(config, registry)
     if data is None:
         data = make_dataset(config.dataset, n=config.n_samples, noise=config.noise,
                             seed=config.data_seed, test_share=config.test_share, registry=registry)
@@ -56,7 +60,7 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
     net = Network(config.sizes(n_inputs, data.n_outputs), config.layer_activations(),
                   bias=config.bias, init=config.init, epsilon=config.epsilon, seed=config.seed,
                   registry=registry)
-    options = dict(optimizer=config.optimizer, optimizer_params=config.optimizer_params(),
+    options = dict(optimizer=config.optimizer, optimizer_params=dict(config.optimizer_params),
                    regularization=config.regularization, reg_rate=config.reg_rate,
                    lr_schedule=config.lr_schedule, lr_decay=config.lr_decay, lr_step=config.lr_step,
                    target_cost=config.target_cost, patience=config.patience)

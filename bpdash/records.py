@@ -95,10 +95,15 @@ class Optimizer:
     ``{}`` for a rule without memory), so that a run saved to JSON restores it exactly.
 
     ``step(params, grads, state, lr, hp, t) → new_params``: ``grads`` are ∂J/∂θ shaped like
-    ``params``; ``lr`` is η for this update; ``hp`` is ``{"momentum": β, "beta2": β₂,
-    "epsilon": ε}``; ``t`` is the 1-based count of updates (Adam's bias correction). It returns
+    ``params``; ``lr`` is η for this update; ``hp`` maps the name of each of its
+    ``hyperparameters`` to its value; ``t`` is the 1-based count of updates (Adam's bias
+    correction). It returns
     a list of NEW arrays and must change neither ``params`` nor ``grads`` in place (snapshots
     keep references to both); it may update ``state`` in place, which is its own.
+
+    ``hyperparameters``: a tuple of ``bpdash.fields.Field`` (name, symbol, range, default, label,
+    help), one per constant the rule reads from ``hp`` (Adam: β₁, β₂, ε); the config, the
+    dashboard's widgets, links and sweeps take them from there.
 
     ``description`` states the update rule in words and ``latex`` as formulas (st.latex).
     ``plain=True`` marks plain gradient descent θ := θ − η ∂J/∂θ, which the trainer then
@@ -111,3 +116,4 @@ class Optimizer:
     description: str = ""
     latex: str = ""
     plain: bool = False
+    hyperparameters: tuple = ()

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-KINDS = ("none", "l1", "l2")
+from . import schema
+
+KINDS = schema.field("regularization").choices
 
 
 def check(kind: str, rate) -> None:
-    """Raise ValueError unless ``kind`` is one of KINDS and ``rate`` a finite number ≥ 0."""
-    if kind not in KINDS:
-        raise ValueError(f"regularization must be one of {', '.join(KINDS)}, got {kind!r}")
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not np.isfinite(rate) \
-            or rate < 0:
-        raise ValueError(f"reg_rate must be a finite number ≥ 0, got {rate!r}")
+    """Raise ValueError unless ``kind`` and ``rate`` are valid as ``bpdash.schema`` declares the
+    config's ``regularization`` (one of KINDS) and ``reg_rate`` (its bounds)."""
+    schema.check("regularization", kind)
+    schema.check("reg_rate", float(rate) if isinstance(rate, np.floating) else rate)
 
 
 def active(kind: str, rate) -> bool:

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import math
 
-SCHEDULES = ("constant", "step", "exponential")
+from . import schema
+
+SCHEDULES = schema.field("lr_schedule").choices
 
 
 def check(schedule: str, decay, step) -> None:
-    """Raise ValueError unless ``schedule`` is one of SCHEDULES, 0 < ``decay`` ≤ 1 and ``step`` a
-    whole number ≥ 1."""
-    if schedule not in SCHEDULES:
-        raise ValueError(f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
-    if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 < decay <= 1:
-        raise ValueError(f"lr_decay must be a number > 0 and ≤ 1, got {decay!r}")
-    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
-        raise ValueError(f"lr_step must be a whole number ≥ 1, got {step!r}")
+    """Raise ValueError unless ``schedule``, ``decay`` and ``step`` are valid as ``bpdash.schema``
+    declares the config's ``lr_schedule`` (one of SCHEDULES), ``lr_decay`` and ``lr_step``."""
+    schema.check("lr_schedule", schedule)
+    schema.check("lr_decay", decay)
+    schema.check("lr_step", step)
 
 
 def learning_rate(eta: float, epoch: int, schedule: str = "constant", decay: float = 0.5,

@@ -1,71 +1,42 @@
 """Experiment configs in a URL: encode to query parameters, decode with notices, never fail.
 
-A link holds only the fields that differ from the defaults. Decoding starts from the defaults and
-takes each parameter it can use; anything unknown, malformed, out of range or naming a plugin
-that is not loaded is ignored with a notice that names it and the value used instead. Nothing
-in a URL can load code or read a file: values are parsed as numbers, booleans and plugin names
-that must already be in the registry.
+A link holds only the settings that differ from the defaults, each by its flat name
+(``bpdash.schema``: ``learning_rate=0.1``, ``opt_momentum=0.8``) in its declared text form
+(``Field.text``; floats by repr, so they round-trip exactly). Decoding starts from the defaults
+and takes each parameter it can use; anything unknown, malformed, out of range or naming a
+plugin that is not loaded is ignored with a notice that names it and the value used instead.
+Nothing in a URL can load code or read a file: values are parsed as numbers, booleans and names
+of plugins that must already be in the registry.
 """
 from __future__ import annotations
 
-from dataclasses import fields
 from urllib.parse import urlencode
 
-from .config import ConfigError, ExperimentConfig, field_errors, registry_errors
+from . import schema
+from .config import DEFAULTS, ConfigError, ExperimentConfig, _registry_errors
+from .fields import value_text
 
 MAX_VALUE_CHARS = 200  # longer values are ignored unread (a 10,000-character parameter)
-LISTS = ("hidden", "activations", "features")
-# fields that may be None, and how their other values parse; None is written "full" for the
-# batch size (the full batch) and "none" for the others
-OPTIONAL = {"batch_size": int, "target_cost": float, "patience": int}
 
 
-def _text(value, name: str | None = None) -> str:
-    """The URL text of field ``name``'s ``value``; ``_parse`` reads it back exactly."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "full" if name == "batch_size" else "none"
-    if isinstance(value, (tuple, list)):
-        if not value and name == "features":
-            return "none"  # the raw inputs; an empty parameter would read as a mistake
-        return ",".join(map(str, value))
-    return repr(value) if isinstance(value, float) else str(value)  # repr: floats round-trip exactly
+def _text(name: str, value) -> str:
+    """A flat setting's URL text: by its declaration for a config field, else as one value."""
+    f = schema.BY_NAME.get(name)
+    return f.text(value) if f is not None else value_text(value)
 
 
 def to_query_params(config: ExperimentConfig) -> dict[str, str]:
-    """The fields of ``config`` that differ from the defaults, as URL-ready strings."""
-    default = ExperimentConfig()
-    return {f.name: _text(getattr(config, f.name), f.name) for f in fields(config)
-            if getattr(config, f.name) != getattr(default, f.name)}
+    """The settings of ``config`` that differ from the defaults, as URL-ready strings."""
+    default = schema.flatten(DEFAULTS.to_dict())
+    missing = object()
+    return {name: _text(name, value) for name, value in schema.flatten(config.to_dict()).items()
+            if default.get(name, missing) != value}
 
 
 def share_url(base: str, config: ExperimentConfig) -> str:
     """``base`` (the app's address) with the config's query string."""
     query = urlencode(to_query_params(config))
     return f"{base.rstrip('?')}?{query}" if query else base
-
-
-def _parse(name: str, raw: str, default):
-    """The value of field ``name`` from its URL text (a ValueError says why it cannot be)."""
-    if name == "features" and raw.strip().lower() in ("", "none"):
-        return ()
-    if name in LISTS:
-        items = [item.strip() for item in raw.split(",") if item.strip()] if raw.strip() else []
-        return tuple(int(item) for item in items) if name == "hidden" else tuple(items)
-    if name in OPTIONAL:
-        return None if raw.strip().lower() in ("", "full", "none") else OPTIONAL[name](raw)
-    if isinstance(default, bool):
-        if raw.lower() in ("true", "1", "yes", "on"):
-            return True
-        if raw.lower() in ("false", "0", "no", "off"):
-            return False
-        raise ValueError("not true or false")
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    return raw
 
 
 def _shown(raw: str) -> str:
@@ -77,72 +48,74 @@ def from_query_params(params, registry) -> tuple[ExperimentConfig, list[str]]:
 
     Each notice names a parameter that was ignored and the value used instead.
     """
-    default = ExperimentConfig()
-    values, notices = default.to_dict(), []
-    known = {f.name for f in fields(ExperimentConfig)}
-    order = {f.name: i for i, f in enumerate(fields(ExperimentConfig))}
-    for name, raw in sorted(params.items(), key=lambda item: order.get(item[0], len(order))):
+    flat_fields = schema.flat_fields(registry)
+    order = {name: i for i, name in enumerate(flat_fields)}
+    values, notices = schema.flatten(DEFAULTS.to_dict()), []
+    named = {schema.ALIASES.get(name, name): (name, raw) for name, raw in params.items()}
+    for f in schema.FIELDS:  # a list the link leaves out follows its lead's length (one per layer)
+        if f.follows and f.name not in named:
+            values[f.name] = None
+    for target, (name, raw) in sorted(named.items(), key=lambda item: order.get(item[0], len(order))):
         raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
         raw = str(raw) if raw is not None else ""
-        if name not in known:
+        f = flat_fields.get(target)
+        if f is None:
             notices.append(f"Ignored unknown parameter {_shown(name)}.")
             continue
-        fallback = _text(getattr(default, name), name)
+        fallback = f.text(values.get(target, f.default))
         if len(raw) > MAX_VALUE_CHARS:
             notices.append(f"Ignored {name}: its value is {len(raw):,} characters long; using {fallback}.")
             continue
         try:
-            candidate = {**values, name: _parse(name, raw, getattr(default, name))}
-            problem = field_errors(_unchecked(_same_length(candidate, name))).get(name)
-        except (ValueError, TypeError) as exc:
+            value = f.parse(raw)
+            problem = f.problem(value)
+        except ValueError as exc:
             problem = str(exc) or "malformed"
         if problem:
             notices.append(f"Ignored {name}={_shown(raw)} ({problem}); using {fallback}.")
             continue
-        values = candidate
-    return _consistent(values, registry, notices)
+        values[target] = f.normal(value)
+    return _consistent(schema.nest(values), registry, notices)
 
 
-def _same_length(values: dict, name: str) -> dict:
-    """``values`` with the other list resized to match, so a field is judged on its own; the
-    layer count is reconciled once every parameter is read (``_consistent``)."""
-    if name == "hidden":
-        return {**values, "activations": ("tanh",) * len(values["hidden"])}
-    if name == "activations":
-        return {**values, "hidden": (1,) * len(values["activations"])}
-    return values
+def _follow(values: dict, notices: list) -> None:
+    """A list that follows another's length (activations per hidden layer) gets as many entries:
+    one name stands for every layer; otherwise missing entries take the default's first."""
+    for f in schema.FIELDS:
+        if not f.follows:
+            continue
+        lead, own = values[f.follows], values[f.name]
+        if len(own) == 1:
+            values[f.name] = tuple(own) * len(lead)
+        if len(values[f.name]) == len(lead):
+            continue
+        used = (tuple(own) + (f.default[0],) * len(lead))[:len(lead)]
+        notices.append(f"{f.name}: {len(own)} entries for {len(lead)} {f.follows} entries; "
+                       f"using {f.text(used)}.")
+        values[f.name] = used
 
 
-def _unchecked(values: dict) -> ExperimentConfig:
-    """A config object built without validation, to run ``field_errors`` on."""
-    config = object.__new__(ExperimentConfig)
-    for name, value in values.items():
-        object.__setattr__(config, name, tuple(value) if name in LISTS else value)
-    return config
-
-
-def _consistent(values, registry, notices):
+def _consistent(values: dict, registry, notices: list):
     """Fix what only shows between fields or against the registry, with a notice for each."""
-    default = ExperimentConfig()
-    unknown = [a for a in values["activations"] if a not in registry.activations]
-    if unknown:  # named before the layer count is matched, so no notice repeats a bad name
-        notices.append(f"Ignored activations entry {_shown(unknown[0])} (not a loaded activation); "
-                       "using tanh in its place.")
-        values["activations"] = tuple(a if a in registry.activations else "tanh" for a in values["activations"])
-    if len(values["activations"]) != len(values["hidden"]):
-        used = (tuple(values["activations"]) + ("tanh",) * len(values["hidden"]))[:len(values["hidden"])]
-        notices.append(f"activations: {len(values['activations'])} names for {len(values['hidden'])} "
-                       f"hidden layers; using {','.join(used) or 'none'}.")
-        values["activations"] = used
-    for name, problem in registry_errors(_unchecked(values), registry).items():
-        fallback = getattr(default, name)
-        if name == "activations":
-            fallback = tuple(a if a in registry.activations else "tanh" for a in values["activations"])
-        notices.append(f"Ignored {name}={_text(values[name], name)!r} ({problem.split(';')[0]}); "
-                       f"using {_text(fallback, name)}.")
+    for f in schema.FIELDS:
+        if f.follows and values[f.name] is None:
+            values[f.name] = (f.default[0],) * len(values[f.follows])
+    for f in schema.FIELDS:  # an unknown plugin in a list: that entry alone takes the default's
+        if f.kind == "plugin" and f.items and values[f.name]:
+            table = getattr(registry, f.plugin)
+            unknown = [name for name in values[f.name] if name not in table]
+            if unknown:
+                notices.append(f"Ignored {f.name} entry {_shown(unknown[0])} (not a loaded "
+                               f"{f.plugin[:-1]}); using {f.default[0]} in its place.")
+                values[f.name] = tuple(n if n in table else f.default[0] for n in values[f.name])
+    _follow(values, notices)
+    for name, problem in _registry_errors(values, registry).items():
+        f, fallback = schema.BY_NAME[name], getattr(DEFAULTS, name)
+        notices.append(f"Ignored {name}={f.text(values[name])!r} ({problem.split(';')[0]}); "
+                       f"using {f.text(fallback)}.")
         values[name] = fallback
     try:
-        return ExperimentConfig.from_dict(values), notices
+        return ExperimentConfig.from_dict(values, registry), notices
     except ConfigError as exc:  # cannot happen field by field; keep the defaults whole if it does
         notices.append(f"The link's settings do not fit together ({exc}); using the defaults.")
-        return default, notices
+        return DEFAULTS, notices

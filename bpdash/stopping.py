@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+from . import schema
+
 RELATIVE_IMPROVEMENT = 1e-12
 
 
@@ -25,10 +27,8 @@ class Stopper:
     """
 
     def __init__(self, target_cost=None, patience=None, monitor_test=False):
-        if target_cost is not None and (isinstance(target_cost, bool) or not math.isfinite(target_cost)):
-            raise ValueError(f"target_cost must be a finite number or None, got {target_cost!r}")
-        if patience is not None and (isinstance(patience, bool) or int(patience) != patience or patience < 1):
-            raise ValueError(f"patience must be a whole number ≥ 1 or None, got {patience!r}")
+        schema.check("target_cost", target_cost)  # None (off), or within the declared bounds
+        schema.check("patience", patience)
         self.target_cost = None if target_cost is None else float(target_cost)
         self.patience = None if patience is None else int(patience)
         self.monitor_test = bool(monitor_test)

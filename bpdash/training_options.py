@@ -38,7 +38,7 @@ class TrainingOptions:
         self.regularization, self.reg_rate = kind, float(rate)
         self.lr_schedule, self.lr_decay, self.lr_step = schedule, float(decay), int(step)
         self.optimizer = resolve(self.net.registry, optimizer)
-        self.optimizer_params = hyperparameters(optimizer_params)
+        self.optimizer_params = hyperparameters(self.optimizer, optimizer_params, self.net.registry)
         self._regularized = regularization.active(kind, rate)
         l1 = self.reg_rate if self._regularized and kind == "l1" else 0.0
         # plain gradient descent without L1 is the trainer's fast path: no Updater

@@ -21,19 +21,26 @@ from .records import Optimizer
 from .regularization import clip_l1
 from .validation import RecordError, check_optimizer_state
 
-DEFAULT_HP = {"momentum": 0.9, "beta2": 0.999, "epsilon": 1e-8}
-
-
-def hyperparameters(optimizer_params=None) -> dict:
-    """``{"momentum", "beta2", "epsilon"}``: DEFAULT_HP updated with ``optimizer_params``
-    (unknown keys raise ValueError, values must be finite numbers)."""
-    hp = dict(DEFAULT_HP)
+def hyperparameters(optimizer, optimizer_params=None, registry=None) -> dict:
+    """Name → value of every hyperparameter ``optimizer`` (an ``Optimizer``) declares: its
+    declared default, or the value in ``optimizer_params``. A name only another optimizer of
+    ``registry`` declares is left out (a config keeps another optimizer's settings when the
+    optimizer changes); a name none declares, or a value the declaration refuses, raises
+    ValueError naming it."""
+    declared = {f.name: f for f in optimizer.hyperparameters}
+    hp = {name: f.default for name, f in declared.items()}
+    elsewhere = {f.name for record in getattr(registry, "optimizers", {}).values()
+                 for f in record.hyperparameters}
     for key, value in (optimizer_params or {}).items():
-        if key not in hp:
-            raise ValueError(f"optimizer_params: unknown key {key!r}; the keys are {', '.join(hp)}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"optimizer_params[{key!r}] must be a finite number, got {value!r}")
-        hp[key] = float(value)
+        if key not in declared:
+            if key in elsewhere:
+                continue
+            raise ValueError(f"optimizer_params: {optimizer.name!r} has no hyperparameter {key!r}; "
+                             f"its hyperparameters are {', '.join(declared) or 'none'}")
+        problem = declared[key].problem(value)
+        if problem:
+            raise ValueError(f"optimizer_params[{key!r}] {problem}")
+        hp[key] = declared[key].normal(value)
     return hp
 
 

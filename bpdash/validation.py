@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .fields import Field
 from .records import Activation, Cost, Dataset, Initializer, Optimizer
 
 # 64 points in [−4, 4] that skip 0, where ReLU-like functions have a kink.
@@ -183,9 +184,6 @@ CHECKS = {Activation: check_activation, Cost: check_cost,
 
 # -- optimizers ----------------------------------------------------------------------------------
 
-OPTIMIZER_HP = {"momentum": 0.9, "beta2": 0.999, "epsilon": 1e-8}
-
-
 def check_optimizer_state(state, shapes, what) -> None:
     """``state`` is a dict of name → list of finite float arrays with the parameters' ``shapes``
     (what ``Optimizer.init`` must return and ``step`` must keep, so a saved run restores it)."""
@@ -211,7 +209,7 @@ def _optimizer_run(opt: Optimizer, params, grads):
         before = [p.copy() for p in current]
         g = [x * (1.0 + 0.5 * t) for x in grads]
         g_before = [x.copy() for x in g]
-        result = opt.step(current, g, state, 0.1, dict(OPTIMIZER_HP), t)
+        result = opt.step(current, g, state, 0.1, {f.name: f.default for f in opt.hyperparameters}, t)
         what = f"{name}: step(params, grads, state, lr, hp, t={t})"
         if not isinstance(result, (list, tuple)) or len(result) != len(params):
             raise RecordError(f"{what} must return a list of {len(params)} arrays, got "
@@ -232,6 +230,18 @@ def _optimizer_run(opt: Optimizer, params, grads):
     return trajectory
 
 
+def check_hyperparameters(opt: Optimizer) -> None:
+    """``hyperparameters`` is a tuple of number or choice ``Field``s with distinct names."""
+    hps = opt.hyperparameters
+    if not isinstance(hps, tuple) or not all(isinstance(f, Field) for f in hps):
+        raise RecordError(f"optimizer '{opt.name}': hyperparameters must be a tuple of bpdash.fields.Field")
+    names = [f.name for f in hps]
+    if len(set(names)) != len(names) or not all(n.isidentifier() for n in names):
+        raise RecordError(f"optimizer '{opt.name}': hyperparameter names must be distinct names, got {names}")
+    if any(f.kind not in ("int", "float", "bool", "choice") or f.items or f.optional for f in hps):
+        raise RecordError(f"optimizer '{opt.name}': a hyperparameter is one number, true/false or choice")
+
+
 def check_optimizer(opt: Optimizer) -> None:
     """init and step are callable; three steps on small random parameters (2 weight matrices and
     2 bias vectors) give new finite arrays of the same shapes, leave their inputs alone, keep the
@@ -241,6 +251,7 @@ def check_optimizer(opt: Optimizer) -> None:
             raise RecordError(f"optimizer '{opt.name}': {label} is not callable")
     if not isinstance(opt.plain, bool):
         raise RecordError(f"optimizer '{opt.name}': plain must be True or False")
+    check_hyperparameters(opt)
     rng = np.random.default_rng(0)
     params = [rng.uniform(-1, 1, shape) for shape in ((3, 2), (1, 3), (3,), (1,))]
     grads = [rng.uniform(-1, 1, p.shape) for p in params]

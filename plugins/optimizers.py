@@ -3,14 +3,28 @@
 Each rule follows PyTorch's ``torch.optim`` convention for the same name (weight decay 0,
 no dampening), so a run can be checked against it. θ is any parameter array (a Θ^(l) or a
 b^(l)), g = ∂J/∂θ its gradient, η the learning rate, t = 1, 2, … the update count; the
-hyperparameters come in ``hp``: β = hp["momentum"] (momentum, Nesterov, RMSProp's ρ, Adam's β₁),
-β₂ = hp["beta2"] and ε = hp["epsilon"]. Every step returns new arrays and leaves θ and g alone
+hyperparameters each rule declares (``MOMENTUM``, ``DECAY``, ``BETA1``, ``BETA2``, ``EPSILON``:
+name, symbol, range, default) come in ``hp`` by name: hp["momentum"] is β (momentum, Nesterov),
+RMSProp's ρ or Adam's β₁ (one name for them, as configs have always spelled it), hp["beta2"]
+Adam's β₂ and hp["epsilon"] ε. Every step returns new arrays and leaves θ and g alone
 (the trainer's snapshots hold references to both); the state (velocities, running averages)
 is the optimizer's own and is updated in place.
 """
 import numpy as np
 
 from bpdash import Optimizer, hookimpl
+from bpdash.fields import Field
+
+MOMENTUM = Field("momentum", "float", 0.9, label="Momentum", symbol="β", low=0.0, high=0.9999, step=0.01,
+                 help="v := β v + ∂J/∂θ: the share of the last step that carries over.")
+DECAY = Field("momentum", "float", 0.9, label="Decay of the mean square", symbol="ρ", low=0.0, high=0.9999,
+              step=0.01, help="s := ρ s + (1 − ρ)(∂J/∂θ)²: how slowly the mean square forgets.")
+BETA1 = Field("momentum", "float", 0.9, label="First-moment decay", symbol="β₁", low=0.0, high=0.9999,
+              step=0.01, help="m := β₁ m + (1 − β₁) ∂J/∂θ: the running mean of the gradient.")
+BETA2 = Field("beta2", "float", 0.999, label="Second-moment decay", symbol="β₂", low=0.0, high=0.99999,
+              step=0.001, help="v := β₂ v + (1 − β₂)(∂J/∂θ)²: the running mean of its square.")
+EPSILON = Field("epsilon", "float", 1e-8, label="Stability constant", symbol="ε", low=0.0, low_open=True,
+                high=1.0, step=1e-8, log=True, help="Added to the root in the denominator: keeps ÷ from 0.")
 
 
 def _zeros_like(params):
@@ -113,22 +127,26 @@ def register_optimizers():
         Optimizer("momentum", velocity_init, momentum_step,
                   "Momentum (PyTorch's SGD form): v := β v + ∂J/∂θ, then θ := θ - η v. "
                   "β is the momentum coefficient; v starts at 0.",
-                  latex=r"v := \beta v + \frac{\partial J}{\partial \theta},\qquad \theta := \theta - \eta\, v"),
+                  latex=r"v := \beta v + \frac{\partial J}{\partial \theta},\qquad \theta := \theta - \eta\, v",
+                  hyperparameters=(MOMENTUM,)),
         Optimizer("nesterov", velocity_init, nesterov_step,
                   "Nesterov momentum (PyTorch's SGD nesterov form): v := β v + ∂J/∂θ, then "
                   "θ := θ - η (∂J/∂θ + β v). v starts at 0.",
                   latex=r"v := \beta v + \frac{\partial J}{\partial \theta},\qquad "
-                        r"\theta := \theta - \eta\left(\frac{\partial J}{\partial \theta} + \beta v\right)"),
+                        r"\theta := \theta - \eta\left(\frac{\partial J}{\partial \theta} + \beta v\right)",
+                  hyperparameters=(MOMENTUM,)),
         Optimizer("adagrad", adagrad_init, adagrad_step,
                   "AdaGrad: G := G + (∂J/∂θ)², then θ := θ - η ∂J/∂θ / (√G + ε), element by element. "
                   "G starts at 0, so each weight's step shrinks with its gradients' history.",
                   latex=r"G := G + \left(\frac{\partial J}{\partial \theta}\right)^2,\qquad "
-                        r"\theta := \theta - \eta\,\frac{\partial J/\partial \theta}{\sqrt{G} + \epsilon}"),
+                        r"\theta := \theta - \eta\,\frac{\partial J/\partial \theta}{\sqrt{G} + \epsilon}",
+                  hyperparameters=(EPSILON,)),
         Optimizer("rmsprop", rmsprop_init, rmsprop_step,
                   "RMSProp (PyTorch's): s := ρ s + (1 - ρ)(∂J/∂θ)², then θ := θ - η ∂J/∂θ / (√s + ε), "
                   "element by element; ρ is the momentum setting, s starts at 0.",
                   latex=r"s := \rho s + (1 - \rho)\left(\frac{\partial J}{\partial \theta}\right)^2,\qquad "
-                        r"\theta := \theta - \eta\,\frac{\partial J/\partial \theta}{\sqrt{s} + \epsilon}"),
+                        r"\theta := \theta - \eta\,\frac{\partial J/\partial \theta}{\sqrt{s} + \epsilon}",
+                  hyperparameters=(DECAY, EPSILON)),
         Optimizer("adam", adam_init, adam_step,
                   "Adam (PyTorch's, bias-corrected): m := β₁ m + (1 - β₁) ∂J/∂θ, "
                   "v := β₂ v + (1 - β₂)(∂J/∂θ)², m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ), then "
@@ -136,5 +154,6 @@ def register_optimizers():
                   latex=r"m := \beta_1 m + (1 - \beta_1)\,g,\quad v := \beta_2 v + (1 - \beta_2)\,g^2,\quad "
                         r"\hat m = \frac{m}{1 - \beta_1^t},\quad \hat v = \frac{v}{1 - \beta_2^t},\quad "
                         r"\theta := \theta - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}"
-                        r"\qquad\left(g = \frac{\partial J}{\partial \theta}\right)"),
+                        r"\qquad\left(g = \frac{\partial J}{\partial \theta}\right)",
+                  hyperparameters=(BETA1, BETA2, EPSILON)),
     ]

@@ -169,17 +169,20 @@ def test_each_optimizer_can_be_chosen_and_trains(name, registry):
 
 def test_optimizer_settings_and_schedule_reach_the_config():
     at = set_widget(start(), "selectbox", "optimizer", "adam")
-    at = set_widget(at, "number_input", "momentum", 0.8)
-    at = set_widget(at, "number_input", "beta2", 0.99)
+    assert at.number_input(key="opt:adam:beta2").label == "Second-moment decay β₂"  # Adam's declaration
+    at = set_widget(at, "number_input", "opt:adam:momentum", 0.8)
+    at = set_widget(at, "number_input", "opt:adam:beta2", 0.99)
     at = set_widget(at, "selectbox", "lr_schedule", "step")
     at = set_widget(at, "number_input", "lr_decay", 0.25)
     at = set_widget(at, "number_input", "lr_step", 2)
     c = experiment(at).config
-    assert (c.optimizer, c.momentum, c.beta2, c.lr_schedule, c.lr_decay, c.lr_step) == \
-        ("adam", 0.8, 0.99, "step", 0.25, 2)
-    at = set_widget(at, "selectbox", "optimizer", "gd")  # momentum is not drawn for gd, but kept
-    at = set_widget(at, "selectbox", "optimizer", "momentum")
-    assert at.number_input(key="momentum").value == 0.8
+    assert (c.optimizer, dict(c.optimizer_params), c.lr_schedule, c.lr_decay, c.lr_step) == \
+        ("adam", {"momentum": 0.8, "beta2": 0.99}, "step", 0.25, 2)
+    assert experiment(at).trainer.optimizer_params == {"momentum": 0.8, "beta2": 0.99, "epsilon": 1e-8}
+    at = set_widget(at, "selectbox", "optimizer", "gd")  # Adam's settings are not drawn for gd, but kept
+    assert "opt:adam:momentum" not in [w.key for w in at.number_input]
+    at = set_widget(at, "selectbox", "optimizer", "adam")
+    assert at.number_input(key="opt:adam:momentum").value == 0.8
     at = set_widget(at, "number_input", "train_n", 5)
     at = click(at, "train_many")
     assert experiment(at).trainer.current_learning_rate == pytest.approx(0.5 * 0.25 ** 2)
@@ -263,7 +266,8 @@ def test_patience_stops_during_play():
 
 
 PLAYGROUND = ExperimentConfig(dataset="circles", n_samples=120, hidden=(5,), activations=("tanh",),
-                              optimizer="adam", learning_rate=0.05, momentum=0.85, beta2=0.995,
+                              optimizer="adam", learning_rate=0.05,
+                              optimizer_params={"momentum": 0.85, "beta2": 0.995},
                               regularization="l2", reg_rate=0.01, lr_schedule="exponential", lr_decay=0.9,
                               lr_step=7, features=("x1", "x2", "x1^2", "x1*x2"), target_cost=0.001,
                               patience=500, epochs=30)

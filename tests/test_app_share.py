@@ -86,7 +86,7 @@ HOSTILE = [
     ({"activations": "tanh,nope", "hidden": "3,3"}, ["nope"]),
     ({"[click](javascript:alert(1))": "x"}, ["click"]),
     ({"noise": "2.5"}, ["noise", "using 1.0"]),  # valid, but past the slider
-    ({"learning_rate": "0.00001"}, ["learning_rate", "using 0.0001"]),  # below the input's minimum
+    ({"learning_rate": "0"}, ["learning_rate", "must be > 0"]),
 ]
 
 
@@ -101,6 +101,17 @@ def test_bad_parameters_give_a_notice_naming_each_and_the_defaults(params, named
         if name in ("epochs", "dataset", "init", "cost", "output_activation", "n_samples"):
             assert getattr(config, name) == getattr(defaults, name)
     assert set(at.query_params) <= set(ExperimentConfig.__dataclass_fields__)  # the bad ones are gone
+
+
+def test_every_valid_value_fits_its_control_exactly():
+    """The widgets take their bounds from the declarations: a tiny η or a value at a bound is
+    shown and used as given (only the noise slider shows part of its range)."""
+    params = {"learning_rate": "1e-05", "epsilon": "10.0", "reg_rate": "10.0", "regularization": "l2",
+              "lr_step": "100000", "lr_schedule": "step", "optimizer": "adam", "opt_epsilon": "1.0",
+              "opt_beta2": "0.99999", "test_share": "0.9", "patience": "100000"}
+    at = start(params)
+    assert not at.warning, texts(at.warning)
+    assert at.query_params == params and experiment(at).config.learning_rate == 1e-5
 
 
 def test_a_notice_cannot_inject_markdown_and_can_be_dismissed():
@@ -253,3 +264,16 @@ def test_a_run_on_an_uploaded_csv_says_the_link_and_file_do_not_carry_its_data()
     at = upload(run(at), "csv_file", "good.csv", csv, "text/csv")
     assert experiment(at).data.feature_names == ("x1", "x2")
     assert "cannot carry" in texts(at.warning) and "does not hold" in texts(at.caption)
+
+
+@pytest.mark.parametrize("params, named", [
+    ({"epsilon": "-0", "hide": "network,training,data,features"}, None),
+    ({"dataset": "sine", "features": "x1,x2", "hide": "features"}, "features"),
+])
+def test_a_link_always_opens_a_working_page(params, named):
+    """−0 is 0, and features a dataset cannot have are dropped with a notice: hidden controls
+    could not fix either."""
+    at = click(start(params), "step")
+    assert experiment(at).trainer.epoch == 1
+    if named:
+        assert named in texts(at.warning) and experiment(at).config.features == ()

@@ -67,3 +67,53 @@ def test_plugin_names_are_checked_against_a_registry():
 def test_messages_never_echo_a_long_value():
     assert len(show("x" * 10_000)) <= 40
     assert len(Field("e", "plugin", "tanh", plugin="activations").problem("x" * 10_000)) < 120
+
+
+# -- the extensions: distinct lists, plugin settings, normal forms, labels -------------------------
+
+def test_a_distinct_list_of_choices_is_a_set_kept_in_the_order_of_its_choices():
+    features = Field("f", "choice", (), choices=("x1", "x2", "x1^2"), items=3, distinct=True)
+    assert features.normal(["x1^2", "x1"]) == ("x1", "x1^2")
+    assert features.problem(("x1", "x1")) == "names 'x1' twice"
+    assert features.parse("none") == () and features.text(()) == "none"
+
+
+def test_a_params_field_holds_named_settings_checked_for_form():
+    from bpdash.fields import Settings
+
+    params = Field("p", "params", Settings(), plugin="optimizers", of="optimizer", settings="hyperparameters")
+    assert params.problem({"momentum": 0.9, "nesterov": True}) is None
+    assert "finite" in params.problem({"momentum": math.nan})
+    assert "no name" in params.problem({"not a name": 1.0})
+    assert params.parse(params.text({"momentum": 0.8, "beta2": 0.99})) == {"momentum": 0.8, "beta2": 0.99}
+    with pytest.raises(ValueError, match="params field needs"):
+        Field("q", "params", Settings())
+
+
+def test_settings_are_read_only_hashable_picklable_and_equal_to_a_dict():
+    import pickle
+
+    from bpdash.fields import Settings
+
+    settings = Settings({"momentum": 0.8})
+    assert settings == {"momentum": 0.8} and {"momentum": 0.8} == settings and settings != {"momentum": 0.9}
+    assert hash(settings) == hash(Settings({"momentum": 0.8})) and pickle.loads(pickle.dumps(settings)) == settings
+    with pytest.raises(TypeError):
+        settings["momentum"] = 1.0
+
+
+def test_normal_forms_and_labels():
+    eps = Field("epsilon", "float", 0.5, low=0.0, high=10.0)
+    assert math.copysign(1, eps.normal(-0.0)) == 1 and isinstance(eps.normal(2), float)
+    assert eps.normal("bad") == "bad"  # a value with a problem is left for the message
+    kinds = Field("k", "choice", "none", choices=("none", "l1"), choice_labels=("none", "L1 (λ Σ|θ|)"))
+    assert kinds.choice_label("l1") == "L1 (λ Σ|θ|)" and kinds.choice_label("other") == "other"
+    assert Field("seed", "int", 0, low=0, high=2**32 - 1).bounds() == "between 0 and 4294967295"
+    with pytest.raises(ValueError, match="one label per choice"):
+        Field("k", "choice", "a", choices=("a", "b"), choice_labels=("A",))
+
+
+def test_every_bad_entry_of_a_list_is_named_at_once():
+    hidden = Field("hidden", "int", (8, 8), items=8, low=1, high=128)
+    assert hidden.problem((0, 4, 500)) == ("entry 1 must be between 1 and 128, got 0; "
+                                           "entry 3 must be between 1 and 128, got 500")

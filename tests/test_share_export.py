@@ -53,9 +53,16 @@ def test_bad_parameters_give_notices_and_defaults(registry, params, named):
             assert getattr(config, name) == getattr(ExperimentConfig(), name)
 
 
+def test_activations_a_link_leaves_out_follow_its_layer_count(registry):
+    assert from_query_params({"hidden": "4"}, registry) == (ExperimentConfig(hidden=(4,), activations=("tanh",)), [])
+    assert from_query_params({"hidden": "4,4,4"}, registry)[0].activations == ("tanh",) * 3
+
+
 def test_activation_count_follows_hidden_layers(registry):
     config, notices = from_query_params({"hidden": "4,4,4", "activations": "relu"}, registry)
-    assert config.activations == ("relu", "tanh", "tanh") and notices
+    assert config.activations == ("relu", "relu", "relu") and not notices  # one name: every layer
+    config, notices = from_query_params({"hidden": "4,4,4", "activations": "relu,sigmoid"}, registry)
+    assert config.activations == ("relu", "sigmoid", "tanh") and "2 entries for 3 hidden" in notices[0]
 
 
 @pytest.fixture

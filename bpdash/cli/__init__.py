@@ -1,4 +1,4 @@
-"""The headless command line: ``bpdash train | gradcheck | plugins | doctor | dashboard``.
+"""The headless command line: ``bpdash train | sweep | gradcheck | plugins | doctor | dashboard``.
 
 ``python -m bpdash ...`` is the same. Each command has an ``add_*(commands)`` function in a module
 of this package: it adds the command's subparser and sets ``run``, a function of the parsed
@@ -14,10 +14,11 @@ import sys
 
 from ..config import ConfigError
 from ..plugins import PluginLoadError
+from ..sweeps.command import add_sweep
 from . import dashboard, diagnose, train
 from .status import BAD_INPUT, INTERRUPTED
 
-COMMANDS = (train.add_train, diagnose.add_gradcheck, diagnose.add_plugins, diagnose.add_doctor,
+COMMANDS = (train.add_train, add_sweep, diagnose.add_gradcheck, diagnose.add_plugins, diagnose.add_doctor,
             dashboard.add_dashboard)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config import ConfigError, ExperimentConfig
 from ..export import MAX_BYTES, ExportError, import_json
+from ..plugins import default_registry
 
 
 def read_experiment(path: str):
@@ -23,7 +24,7 @@ def read_experiment(path: str):
         state = import_json(data)
         return state.config, state.history
     try:
-        return ExperimentConfig.from_json(data.decode("utf-8")), None
+        return ExperimentConfig.from_json(data.decode("utf-8"), default_registry()), None  # every bad field at once
     except UnicodeDecodeError:
         raise ConfigError({"config": f"{path} is not UTF-8 text: is it a config JSON?"}) from None
 

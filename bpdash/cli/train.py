@@ -17,6 +17,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .. import overrides
+from ..plugins import default_registry
 from .experiment_file import read_experiment
 from .status import COST_ROSE, DIVERGED, INTERRUPTED, OK, UNWRITTEN
 
@@ -178,6 +180,7 @@ def run_train(args) -> int:
     config, exported = read_experiment(args.config)
     if args.epochs is not None:
         config = config.replace(epochs=args.epochs)
+    config = overrides.apply(config, args.set, default_registry())
     exp = build(config)
     handle = open_output(args.out, exp.trainer.columns)
     start_cost = exp.trainer.evaluate()["cost"]
@@ -200,4 +203,5 @@ def add_train(commands) -> None:
     train_.add_argument("--epochs", type=int, help="override the config's epochs")
     train_.add_argument("--out", help="history CSV path (default: standard output); checked before training")
     train_.add_argument("--quiet", action="store_true", help="no progress bar")
+    train_.add_argument("--set", action="append", metavar="NAME=VALUE", help=overrides.HELP)
     train_.set_defaults(run=run_train)

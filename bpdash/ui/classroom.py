@@ -10,11 +10,12 @@ parameters are read once, on the session's first run, and stay in the URL.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from bpdash import schema
 from bpdash.config import ExperimentConfig
 
 from .text import plain
@@ -34,15 +35,9 @@ CONTROLS = {
     "saveload": "Save / load",
     "share": "the share-link button",
 }
-GROUPS = {  # control → the config fields it sets (hidden: the link's values are used)
-    "network": ("hidden", "activations", "output_activation", "bias", "cost", "init", "epsilon", "seed"),
-    "features": ("features",),
-    "training": ("learning_rate", "batch_size", "optimizer", "momentum", "beta2", "opt_epsilon",
-                 "lr_schedule", "lr_decay", "lr_step", "regularization", "reg_rate", "target_cost",
-                 "patience"),
-    "data": ("dataset", "n_samples", "noise", "test_share", "data_seed"),
-    "train_n": ("epochs",),
-}
+CONTROL_GROUPS = {"network": "network", "features": "features", "training": "training", "data": "data",
+                  "train_n": "run"}  # control → the schema's group of the config fields it sets
+GROUPS = {control: schema.group(group) for control, group in CONTROL_GROUPS.items()}
 PARAMS = ("hide", "view")
 
 
@@ -110,9 +105,9 @@ def fixed(values: dict) -> dict:
     room = current()
     if not room.hidden:
         return values
-    config, known = room.config or ExperimentConfig(), {f.name for f in fields(ExperimentConfig)}
+    config = room.config or ExperimentConfig()
     for control in room.hidden & set(GROUPS):
-        values.update({name: getattr(config, name) for name in GROUPS[control] if name in known})
+        values.update({name: getattr(config, name) for name in GROUPS[control]})
     return values
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from bpdash.config import ExperimentConfig
-from bpdash.features import FEATURE_LABELS, FEATURE_NAMES
+from bpdash.schema import field
 
 from . import state
 
+FEATURES = field("features")  # its choices are the feature names, its labels how they are shown
 RAW = ("x1", "x2")
 MESSAGE = "features_message"
 
@@ -33,14 +34,14 @@ def render(choice) -> dict:
     """The toggles (2-D data only); returns ``{"features": (...)}``."""
     if _n_features(choice) != 2:
         return {"features": ()}
-    for name in FEATURE_NAMES:
+    for name in FEATURES.choices:
         if key(name) not in st.session_state:
             st.session_state[key(name)] = name in RAW
-    st.subheader("Input features")
+    st.subheader(FEATURES.title, help=FEATURES.help)
     with st.container(horizontal=True, gap="small"):  # as wide as each label needs, wrapping
-        for name in FEATURE_NAMES:
-            st.checkbox(FEATURE_LABELS.get(name, name), key=key(name), width="content")
-    chosen = tuple(name for name in FEATURE_NAMES if st.session_state.get(key(name)))
+        for name in FEATURES.choices:
+            st.checkbox(FEATURES.choice_label(name), key=key(name), width="content")
+    chosen = tuple(name for name in FEATURES.choices if st.session_state.get(key(name)))
     if not chosen:
         st.warning("Choose at least one feature: using x₁ and x₂.")
     st.caption("Layer 1 gets one neuron per feature, computed from (x₁, x₂).")
@@ -50,5 +51,5 @@ def render(choice) -> dict:
 def apply_config(config: ExperimentConfig, s) -> None:
     """Set the toggles (in session state ``s``) to describe ``config``."""
     chosen = tuple(config.features) or RAW
-    for name in FEATURE_NAMES:
+    for name in FEATURES.choices:
         s[key(name)] = name in chosen

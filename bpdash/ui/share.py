@@ -68,7 +68,7 @@ def read_url(registry) -> None:
 
 def reconcile(config) -> None:
     """Once the sidebar is drawn: a notice for each field its controls could not take exactly
-    (noise above the slider's 1.0, η below the input's minimum, a train share between steps)."""
+    (noise above the slider's 1.0, a train share between steps)."""
     wanted, using = st.session_state.pop(WANTED, (None, False))
     if wanted is None or config is None or config == wanted:
         return

@@ -2,31 +2,30 @@
 
 ``render(registry)`` draws every control and returns ``(config, choice)``: the ExperimentConfig
 the controls describe (None when they describe an invalid one, with the reason shown) and the
-DataChoice for ``state.sync``. Every widget has a stable key; its default comes from
-``ExperimentConfig()``, set once in session state (so no widget is given a value twice).
-Limits come from ``bpdash.config`` and are enforced with a message.
+DataChoice for ``state.sync``. Every widget has a stable key (a config field's own name where
+one widget shows one field); its default comes from ``ExperimentConfig()``, set once in session
+state (so no widget is given a value twice). Labels, limits, steps and help come from the
+fields' declarations (``bpdash.schema``, drawn by ``field_widgets``); limits are enforced with
+a message.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from bpdash.config import (MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, MAX_SAMPLES, MAX_SEED,
-                           ConfigError, ExperimentConfig)
+from bpdash.config import DEFAULTS, MAX_HIDDEN_LAYERS, MAX_NEURONS, ConfigError, ExperimentConfig
+from bpdash.schema import field
 
 from . import classroom, csv_upload, features, sidebar_training, state
 from .text import plain
+from .field_widgets import checkbox, number, plugin_help, select, slider, widget_value
 from .widgets import choose, default
 
-DEFAULTS = ExperimentConfig()
 LAYER_MESSAGE = "layer_message"
 N_HIDDEN = "n_hidden"
 SOURCES = ("Generated", "CSV file")
-
-
-def _help(table: dict) -> str:
-    """Markdown listing every record of a registry table with its description."""
-    return "\n".join(f"- **{name}**: {record.description or '(no description)'}"
-                     for name, record in sorted(table.items()))
+TRAIN_SHARE = "train_share"  # the slider shows 1 − test_share: the part that trains
+PLAIN = ("output_activation", "bias", "cost", "init", "epsilon", "seed", "learning_rate", "dataset",
+         "n_samples", "data_seed")  # fields whose widget's key is their name and value their value
 
 
 # -- hidden layers -------------------------------------------------------------------------------
@@ -60,7 +59,8 @@ def clamp_neurons(key: str, layer: int) -> None:
 def hidden_layers(activations: dict) -> tuple[tuple, tuple]:
     """Neurons and an activation per hidden layer; returns ``(hidden, activation_names)``."""
     default(N_HIDDEN, len(DEFAULTS.hidden))
-    names, helptext = sorted(activations), _help(activations)
+    sizes, kinds = field("hidden"), field("activations")
+    names, helptext = sorted(activations), plugin_help(kinds, activations)
     hidden, acts = [], []
     for i in range(st.session_state[N_HIDDEN]):
         layer = i + 2  # the article's numbering: layer 1 is the input
@@ -68,8 +68,8 @@ def hidden_layers(activations: dict) -> tuple[tuple, tuple]:
         default(size_key, DEFAULTS.hidden[i] if i < len(DEFAULTS.hidden) else DEFAULTS.hidden[-1])
         choose(act_key, names, DEFAULTS.activations[0])
         left, right = st.columns([1, 1.2])
-        neurons = left.number_input(f"Layer {layer} neurons", min_value=1, step=1, key=size_key,
-                                    on_change=clamp_neurons, args=(size_key, layer))
+        neurons = left.number_input(f"Layer {layer} neurons", min_value=int(sizes.low), step=1, key=size_key,
+                                    help=sizes.help, on_change=clamp_neurons, args=(size_key, layer))
         hidden.append(min(int(neurons), MAX_NEURONS))
         acts.append(right.selectbox(f"Layer {layer} activation", names, key=act_key, help=helptext))
     add, remove = st.columns(2)
@@ -92,12 +92,10 @@ def output_and_cost(registry) -> dict:
     choose("output_activation", acts, DEFAULTS.output_activation)
     choose("cost", costs, DEFAULTS.cost)
     default("bias", DEFAULTS.bias)
-    return dict(
-        output_activation=st.selectbox("Output activation (layer L)", acts, key="output_activation",
-                                       help=_help(registry.activations)),
-        bias=st.checkbox("Bias b^(l) on every layer", key="bias",
-                         help="Off: z = a Θᵀ only, as the article starts out."),
-        cost=st.selectbox("Cost J(θ)", costs, key="cost", help=_help(registry.costs)))
+    output, cost = field("output_activation"), field("cost")
+    return dict(output_activation=select(output, acts, help=plugin_help(output, registry.activations)),
+                bias=checkbox(field("bias")),
+                cost=select(cost, costs, help=plugin_help(cost, registry.costs)))
 
 
 def initialization(registry) -> dict:
@@ -106,12 +104,10 @@ def initialization(registry) -> dict:
     choose("init", inits, DEFAULTS.init)
     default("epsilon", float(DEFAULTS.epsilon))
     default("seed", DEFAULTS.seed)
-    init = st.selectbox("Initializer", inits, key="init", help=_help(registry.initializers))
+    init = select(field("init"), inits, help=plugin_help(field("init"), registry.initializers))
     left, right = st.columns(2)
-    epsilon = left.number_input("ε", min_value=0.0, max_value=10.0, step=0.05, key="epsilon", format="%g",
-                                help="Weights and biases drawn from [−ε, ε] (uniform, constant).")
-    seed = right.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key="seed",
-                              help="Same seed, same initial weights.")
+    epsilon = number(field("epsilon"), container=left)
+    seed = number(field("seed"), container=right)
     return dict(init=init, epsilon=float(epsilon), seed=int(seed))
 
 
@@ -120,12 +116,9 @@ def training_settings() -> dict:
     default("learning_rate", float(DEFAULTS.learning_rate))
     default("batch_size", DEFAULTS.batch_size or 0)
     left, right = st.columns(2)
-    eta = left.number_input("Learning rate η", min_value=1e-4, max_value=float(MAX_LEARNING_RATE),
-                            step=0.05, format="%g", key="learning_rate",
-                            help=f"θ := θ − η ∂J/∂θ. Up to {MAX_LEARNING_RATE:g}; changing it keeps "
-                                 "the weights and the history.")
-    batch = right.number_input("Batch size", min_value=0, max_value=MAX_SAMPLES, step=1, key="batch_size",
-                               help="0 = the full batch (the article's epoch); else mini-batches.")
+    eta = number(field("learning_rate"), container=left)
+    batch_size = field("batch_size")
+    batch = number(batch_size, container=right, low=0, help=f"{batch_size.help} Here 0 is the full batch.")
     return dict(learning_rate=float(eta), batch_size=int(batch) or None)
 
 
@@ -136,29 +129,42 @@ def generated_settings(registry) -> dict:
     names = sorted(registry.datasets)
     choose("dataset", names, DEFAULTS.dataset)
     default("n_samples", DEFAULTS.n_samples)
-    default("noise", float(DEFAULTS.noise))
-    name = st.selectbox("Dataset", names, key="dataset", help=_help(registry.datasets))
+    default("noise", _on_slider(field("noise"), DEFAULTS.noise))
+    name = select(field("dataset"), names, help=plugin_help(field("dataset"), registry.datasets))
     fixed = registry.datasets[name].fixed
     left, right = st.columns(2)
-    n = left.number_input("Samples", min_value=2, max_value=MAX_SAMPLES, step=50, key="n_samples",
-                          disabled=fixed, help="Fixed for the article's examples." if fixed else None)
-    noise = right.slider("Noise", 0.0, 1.0, step=0.01, key="noise", disabled=fixed)
+    n = number(field("n_samples"), container=left, disabled=fixed,
+               help="Fixed for the article's examples." if fixed else None)
+    noise = slider(field("noise"), container=right, disabled=fixed)
     return dict(dataset=name, n_samples=int(n), noise=float(noise))
+
+
+def _on_slider(f, value) -> float:
+    """``value`` within the slider of field ``f`` (a larger valid value is clamped to its end;
+    ``share.reconcile`` then says so)."""
+    low, high = f.slider or (f.low, f.high)
+    return min(max(float(value), low), high)
+
+
+def _train_share_range(test_share) -> tuple[float, float]:
+    """The train share's slider: 1 − the test share's declared range."""
+    return round(1.0 - test_share.high, 4), round(1.0 - test_share.low, 4)
 
 
 def data_settings(registry) -> tuple[dict, state.DataChoice]:
     """Source (generated or CSV), train share and data seed; returns config fields and a DataChoice."""
     default("data_source", SOURCES[0])
-    default("train_share", round(1 - DEFAULTS.test_share, 4))
+    default(TRAIN_SHARE, round(1 - DEFAULTS.test_share, 4))
     default("data_seed", DEFAULTS.data_seed)
     source = st.radio("Source", SOURCES, key="data_source", horizontal=True)
     fields = {}
     if source == SOURCES[0]:
         fields = generated_settings(registry)
     left, right = st.columns(2)
-    share = left.slider("Train share", 0.1, 1.0, step=0.05, key="train_share",
-                        help="The rest is the test set.")
-    seed = right.number_input("Data seed", min_value=0, max_value=MAX_SEED, step=1, key="data_seed")
+    test_share = field("test_share")
+    share = left.slider("Train share", *_train_share_range(test_share), step=test_share.step, key=TRAIN_SHARE,
+                        help=f"1 − the test share: {test_share.help}")
+    seed = number(field("data_seed"), container=right)
     fields.update(test_share=round(1.0 - float(share), 4), data_seed=int(seed))
     if source == SOURCES[0]:
         choice = state.generated_choice(fields["dataset"], fields["n_samples"], fields["noise"],
@@ -179,13 +185,12 @@ def apply_config(config: ExperimentConfig, session=None) -> None:
     s[N_HIDDEN] = len(config.hidden)
     for i, (n, name) in enumerate(zip(config.hidden, config.activations)):
         s[f"neurons_{i}"], s[f"act_{i}"] = int(n), name
-    values = dict(output_activation=config.output_activation, bias=config.bias, cost=config.cost,
-                  init=config.init, epsilon=float(config.epsilon), seed=int(config.seed),
-                  learning_rate=float(config.learning_rate), batch_size=int(config.batch_size or 0),
-                  data_source=SOURCES[0], dataset=config.dataset, n_samples=int(config.n_samples),
-                  noise=min(float(config.noise), 1.0), train_share=round(1.0 - config.test_share, 4),
-                  data_seed=int(config.data_seed), train_n=int(config.epochs))
-    for key, value in values.items():
+    for name in PLAIN:
+        f, value = field(name), getattr(config, name)
+        s[name] = widget_value(f, value) if f.kind in ("int", "float") else value
+    for key, value in dict(batch_size=int(config.batch_size or 0), data_source=SOURCES[0],
+                           noise=_on_slider(field("noise"), config.noise),
+                           train_share=round(1.0 - config.test_share, 4), train_n=int(config.epochs)).items():
         s[key] = value
     sidebar_training.apply_config(config, s)
     features.apply_config(config, s)

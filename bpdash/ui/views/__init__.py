@@ -25,6 +25,7 @@ VIEWS = {
     "Backprop inspector": ("inspector", "render"),
     "Gradient check": ("gradcheck", "render"),
     "Compare runs": ("compare", "render"),
+    "Sweeps": ("sweeps", "render"),
     "Plugins": ("plugins", "render"),
 }
 
