@@ -22,6 +22,7 @@ import numpy as np
 from .validation import RecordError
 
 _LINKS: dict = {}  # (cost, layer type, output name) → whether the cost's link is sound there
+_COUNTS: dict = {}  # m → m as a read-only 0-d array (of the last dtype asked for), see linked_delta
 
 
 def forward(ops, params, a, ctx):
@@ -39,9 +40,18 @@ def forward(ops, params, a, ctx):
 
 
 def linked_delta(A, Y):
-    """δ^(L) = (a^(L) − y)/m: where the output function's derivative cancels the cost's."""
+    """δ^(L) = (a^(L) − y)/m: where the output function's derivative cancels the cost's.
+
+    m is a 0-d array of A's dtype, made once per m (numpy converts a Python int on every call,
+    and a float64 m would make float32 data float64); the quotient is the same number."""
     delta = A - Y
-    delta /= len(A)
+    m = _COUNTS.get(len(A))
+    if m is None or m.dtype is not A.dtype:
+        if len(_COUNTS) >= 1024:  # a long-lived server sees many batch sizes: stay bounded
+            _COUNTS.clear()
+        m = _COUNTS[len(A)] = np.array(float(len(A)), A.dtype)
+        m.flags.writeable = False
+    delta /= m
     return delta
 
 

@@ -134,7 +134,7 @@ class Affine:
                 z += params[1]
             else:
                 rows = self._rows.get(len(z))
-                if rows is None or rows.dtype != z.dtype:
+                if rows is None or rows.dtype is not z.dtype:
                     rows = self._rows[len(z)] = np.empty_like(z)
                 rows[...] = params[1]
                 z += rows
@@ -146,7 +146,7 @@ class Affine:
         dW = delta.T.dot(a)
         if self.bias:
             ones = self._ones.get(len(delta))
-            if ones is None or ones.dtype != delta.dtype:
+            if ones is None or ones.dtype is not delta.dtype:
                 ones = self._ones[len(delta)] = np.ones(len(delta), delta.dtype)
             grads = (dW, ones.dot(delta))
         else:

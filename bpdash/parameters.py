@@ -9,6 +9,9 @@ networks without a bias neuron; a layer with neither (dropout) shows None for bo
 """
 from __future__ import annotations
 
+from itertools import chain
+from operator import itemgetter
+
 import numpy as np
 
 
@@ -30,16 +33,23 @@ class Layout:
                 zeros = np.zeros(op.n_out)
                 zeros.flags.writeable = False  # shared: nobody may change a bias that is not there
             self.zero_biases.append(zeros)
-        # the order an optimizer sees: every weight (layer by layer), every bias, then the rest
-        weights = [(l, w) for l, w in enumerate(self.weight) if w is not None]
-        biases = [(l, b) for l, b in enumerate(self.bias) if b is not None]
-        rest = [(l, i) for l, shapes in enumerate(self.shapes) for i in range(len(shapes))
-                if i not in (self.weight[l], self.bias[l])]
-        self.order = weights + biases + rest
-        self.n_weights = len(weights)
+        # flat: the parameters layer by layer, each layer's in its declared order (what an
+        # optimizer sees); saved: every weight, then every bias, then the rest (the order of a
+        # saved optimizer state, as the experiment files have always kept it)
+        flat = [(l, i) for l, shapes in enumerate(self.shapes) for i in range(len(shapes))]
+        weights = [slot for slot in flat if slot[1] == self.weight[slot[0]]]
+        biases = [slot for slot in flat if slot[1] == self.bias[slot[0]]]
+        saved = weights + biases + [slot for slot in flat if slot not in weights and slot not in biases]
+        self.weight_positions = [flat.index(slot) for slot in weights]  # in flat, layer by layer
+        self.other_positions = [i for i, slot in enumerate(flat) if slot not in weights]
+        self.saved_order = [flat.index(slot) for slot in saved]  # flat position of each saved entry
         self.weight_layers = [l for l, _ in weights]  # 0-based layers with a weight Θ
-        self._sizes = [len(shapes) for shapes in self.shapes]
-        self._positions = {slot: i for i, slot in enumerate(self.order)}
+        # unflat: per layer, one C-level getter that returns its arrays as a tuple (it runs
+        # after every update)
+        self._getters, start = [], 0
+        for shapes in self.shapes:
+            self._getters.append(_tuple_getter(list(range(start, start + len(shapes)))))
+            start += len(shapes)
 
     def weights(self, params) -> tuple:
         """Θ^(l) per layer (None for a layer without a weight)."""
@@ -65,15 +75,23 @@ class Layout:
         return tuple(out)
 
     def flat(self, params) -> list:
-        """The arrays in the optimizer's order: θ = [Θ^(1) …, b^(1) …, every other parameter]."""
-        return [params[l][i] for l, i in self.order]
+        """The arrays in the optimizer's order, layer by layer: θ = [Θ^(1), b^(1), Θ^(2), …]."""
+        return list(chain.from_iterable(params))
 
     def unflat(self, arrays) -> tuple:
         """Per-layer tuples from arrays in the optimizer's order (``flat``'s inverse)."""
-        layers = [[None] * n for n in self._sizes]
-        for (l, i), array in zip(self.order, arrays):
-            layers[l][i] = array
-        return tuple(tuple(layer) for layer in layers)
+        return tuple([get(arrays) for get in self._getters])
+
+    def to_saved(self, flat: list) -> list:
+        """Entries in ``flat``'s order, put in the saved order: every Θ, every b, the rest."""
+        return [flat[i] for i in self.saved_order]
+
+    def from_saved(self, saved: list) -> list:
+        """``to_saved``'s inverse."""
+        flat = [None] * len(saved)
+        for entry, i in zip(saved, self.saved_order):
+            flat[i] = entry
+        return flat
 
     def check(self, params) -> None:
         """ValueError naming the first parameter array of the wrong shape (or a missing one)."""
@@ -93,3 +111,13 @@ class Layout:
         if i == self.bias[l - 1]:
             return f"biases[{l - 1}] (b^({l}))"
         return f"params[{l - 1}][{i}]"
+
+
+def _tuple_getter(positions):
+    """A function of a list giving the tuple of its items at ``positions``."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        i = positions[0]
+        return lambda items: (items[i],)
+    return lambda items: ()

@@ -105,11 +105,13 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """An update rule for the parameters θ (every Θ^(l), then every b^(l) when the net has biases).
+    """An update rule for the parameters θ: every layer's arrays, layer by layer (Θ^(1), b^(1),
+    Θ^(2), …; b^(l) only when the net has biases).
 
     ``init(params) → state``: ``params`` is a list of float arrays; ``state`` is a dict mapping a
-    name to a list of float arrays shaped like ``params`` (e.g. ``{"v": [zeros like each θ]}``;
-    ``{}`` for a rule without memory), so that a run saved to JSON restores it exactly.
+    name to a list of arrays shaped like ``params``, in their dtype (e.g. ``{"v": [zeros like
+    each θ]}``; ``{}`` for a rule without memory), so that a run saved to JSON restores it
+    exactly.
 
     ``step(params, grads, state, lr, hp, t) → new_params``: ``grads`` are ∂J/∂θ shaped like
     ``params``; ``lr`` is η for this update; ``hp`` is ``{"momentum": β, "beta2": β₂,

@@ -2,10 +2,10 @@
 the history keeps.
 
 Every update goes through the optimizer's ``step`` (the built-in "gd" is the article's
-θ := θ − η ∂J/∂θ). The parameters it sees are θ = [Θ^(1) …, b^(1) …, every other parameter]
-(``bpdash.parameters.Layout.order``: the weights, then the biases, as in a saved run), the
-gradients ∂J/∂θ in the same order, the regularization's terms already in the weights'
-gradients. ``t`` counts the updates, 1 for the first (every mini-batch is one). With L1
+θ := θ − η ∂J/∂θ). The parameters it sees are every layer's arrays, layer by layer
+(θ = [Θ^(1), b^(1), Θ^(2), b^(2), …], ``bpdash.parameters.Layout.flat``), the gradients ∂J/∂θ
+in the same order, the regularization's terms already in the weights' gradients. A saved state
+lists the weights' entries first, then the biases' (``export``), as saved runs always have. ``t`` counts the updates, 1 for the first (every mini-batch is one). With L1
 regularization, ``bpdash.regularization.clip_l1`` follows each step.
 """
 from __future__ import annotations
@@ -45,6 +45,8 @@ class Updater:
 
     def __init__(self, optimizer, layout, params, hp: dict, l1_rate: float = 0.0):
         self.optimizer, self.layout, self.hp, self.l1_rate = optimizer, layout, hp, float(l1_rate)
+        arrays = layout.flat(params)
+        self.dtype = arrays[0].dtype if arrays else np.dtype(np.float64)
         self.reset(params)
 
     def reset(self, params) -> None:
@@ -59,35 +61,37 @@ class Updater:
         guard, only when ``measure`` (else empty, empty, 0.0).
 
         The sum is finite exactly when those parameters are (short of an overflow at |b| ≈ 1e308,
-        long after Σ b² would overflow); small arrays are summed as Python floats, which costs
+        long after Σ b² would overflow); small vectors are summed as Python floats, which costs
         less than a numpy call. ‖A‖ is ``sqrt(flat.dot(flat))``: np.vdot's Σ a², the same BLAS
         ddot, without vdot's dispatch layer.
         """
-        layout = self.layout
+        layout, dtype = self.layout, self.dtype
         old, gradients = layout.flat(params), layout.flat(grads)
         self.t += 1
         new = self.optimizer.step(old, gradients, self.state, lr, self.hp, self.t)
-        new = [p if type(p) is np.ndarray and p.dtype is q.dtype else np.asarray(p, q.dtype)
-               for p, q in zip(new, old)]
-        n = layout.n_weights
+        for p in new:  # an optimizer may hand back another dtype: the network keeps its own
+            if type(p) is not np.ndarray or p.dtype is not dtype:
+                new = [np.asarray(p, dtype) for p in new]
+                break
         if self.l1_rate > 0:
             # clip_l1 writes in place: into a copy when the optimizer returned a state array
-            states = [a for arrays in self.state.values() for a in arrays]
-            new[:n] = [clip_l1(W_old, W.copy() if any(np.shares_memory(W, s) for s in states) else W,
-                               g, self.l1_rate)
-                       for W_old, W, g in zip(old[:n], new[:n], gradients[:n])]
+            states = self._state_arrays()
+            for i in layout.weight_positions:
+                W = new[i]
+                new[i] = clip_l1(old[i], W.copy() if any(np.shares_memory(W, s) for s in states) else W,
+                                 gradients[i], self.l1_rate)
         if not measure:
             return layout.unflat(new), (), (), 0.0
-        sqrt = math.sqrt
-        grad_norms, weight_norms = [], []
-        for g, W in zip(gradients[:n], new[:n]):
-            flat = g.ravel()
+        sqrt, grad_norms, weight_norms = math.sqrt, [], []
+        for i in layout.weight_positions:
+            flat = gradients[i].ravel()
             grad_norms.append(sqrt(flat.dot(flat)))
-            flat = W.ravel()
+            flat = new[i].ravel()
             weight_norms.append(sqrt(flat.dot(flat)))
         rest = 0.0
-        for p in new[n:]:
-            rest += sum(p.ravel().tolist()) if p.size <= SMALL else float(p.sum())
+        for i in layout.other_positions:
+            p = new[i]
+            rest += sum(p.tolist()) if p.ndim == 1 and p.size <= SMALL else float(p.sum())
         return layout.unflat(new), grad_norms, weight_norms, rest
 
     def _state_arrays(self):
@@ -98,9 +102,12 @@ class Updater:
         return all(np.isfinite(a).all() for a in self._state_arrays())
 
     def export(self) -> dict:
-        """``{"name", "t", "state": {key: [nested lists]}}``: JSON-ready, exact (floats by repr)."""
+        """``{"name", "t", "state": {key: [nested lists]}}``: JSON-ready, exact (floats by repr),
+        each list in the saved order (every weight's entry, every bias's, then the rest)."""
+        to_saved = self.layout.to_saved
         return {"name": self.optimizer.name, "t": self.t,
-                "state": {key: [np.asarray(a).tolist() for a in arrays] for key, arrays in self.state.items()}}
+                "state": {key: [np.asarray(a).tolist() for a in to_saved(arrays)]
+                          for key, arrays in self.state.items()}}
 
     def load(self, saved: dict, params) -> None:
         """Take the state ``export`` gave (arrays or nested lists) for ``params``; ValueError when
@@ -116,18 +123,18 @@ class Updater:
         raw = saved.get("state")
         if not isinstance(raw, dict):
             raise ValueError("optimizer_state state must be a dict of name → list of arrays")
-        flat = self.layout.flat(params)
-        fresh = self.optimizer.init([p.copy() for p in flat])
+        layout = self.layout
+        saved = layout.to_saved(layout.flat(params))
+        fresh = self.optimizer.init([p.copy() for p in saved])
         if set(raw) != set(fresh):
             raise ValueError(f"optimizer_state holds {sorted(raw)}, but {self.optimizer.name!r} keeps "
                              f"{sorted(fresh)}")
         try:
-            state = {key: [np.array(a, dtype=p.dtype) for a, p in zip(arrays, flat)] if len(arrays) == len(flat)
-                     else [np.array(a, dtype=float) for a in arrays] for key, arrays in raw.items()}
-            check_optimizer_state(state, [p.shape for p in flat], "optimizer_state")
+            state = {key: [np.array(a, dtype=self.dtype) for a in arrays] for key, arrays in raw.items()}
+            check_optimizer_state(state, [p.shape for p in saved], "optimizer_state")
         except (TypeError, ValueError, RecordError) as exc:
             raise ValueError(str(exc)) from None
-        self.t, self.state = int(t), state
+        self.t, self.state = int(t), {key: layout.from_saved(arrays) for key, arrays in state.items()}
 
 
 def resolve(registry, optimizer):

@@ -8,7 +8,7 @@ import numpy as np
 
 from bpdash import Cost, hookimpl
 
-_COUNTS = {}  # (m, dtype) → m as a 0-d array, see samples
+_COUNTS = {}  # m → m as a 0-d array of the last dtype asked for, see samples
 
 
 def samples(A):
@@ -16,12 +16,11 @@ def samples(A):
     m: dividing by a Python int makes numpy convert it on every call (≈0.35 µs, much on the
     article's tiny batches), and a float64 m would make float32 data float64. The quotient is
     the same number either way."""
-    key = (A.shape[0], A.dtype)
-    count = _COUNTS.get(key)
-    if count is None:
+    count = _COUNTS.get(A.shape[0])
+    if count is None or count.dtype is not A.dtype:
         if len(_COUNTS) >= 1024:  # a long-lived server sees many batch sizes: stay bounded
             _COUNTS.clear()
-        count = _COUNTS[key] = np.array(float(A.shape[0]), A.dtype)
+        count = _COUNTS[A.shape[0]] = np.array(float(A.shape[0]), A.dtype)
         count.flags.writeable = False
     return count
 
