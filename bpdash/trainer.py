@@ -32,7 +32,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import backprop
+from . import backprop, threads
 from .context import EVALUATION
 from .epochs import epoch_function
 from .history import HistoryTable
@@ -62,6 +62,7 @@ class Trainer(TrainingOptions):
                  seed=None, X_test=None, Y_test=None, task=None, snapshot_budget=32 * 2**20,
                  optimizer="gd", optimizer_params=None, regularization="none", reg_rate=0.0,
                  lr_schedule="constant", lr_decay=0.5, lr_step=100, target_cost=None, patience=None):
+        threads.apply_policy()
         self.net = net
         dtype = net.dtype
         self.X = as_matrix(X, net.sizes[0], "X", dtype)
