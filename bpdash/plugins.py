@@ -341,6 +341,7 @@ def _check_layers(registry, strict: bool, timeout: float | None) -> None:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             del registry.layers[name]
+            del registry.origin[("layers", name)]
             message = _describe(exc, "checking it")
             i, info = next((i, p) for i, p in enumerate(registry.plugins) if label == f"plugin '{p.name}' ({p.source})")
             registry.plugins[i] = PluginInfo(info.name, info.source, info.version, "error",
