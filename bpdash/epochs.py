@@ -93,7 +93,8 @@ def epoch_function(trainer):
             J, A, grads = gradients(params, X, Y, m)
             if stacked:
                 test_cost, test_accuracy = test_metrics(params, A[m:])
-            accuracy = nan if labels is None else hits(A[:m], labels) / m
+                A = A[:m]
+            accuracy = nan if labels is None else hits(A, labels) / m
             return finish(apply(params, grads, trainer._eta), J, accuracy, test_cost, test_accuracy, grads)
 
         return full_batch
@@ -117,9 +118,10 @@ def epoch_function(trainer):
             Jb, A, grads = gradients(params, X_rows, Y_rows, n)
             if stacked and i == 0:
                 test_cost, test_accuracy = test_metrics(params, A[n:])
+                A = A[:n]
             J += Jb * n / m
             if labels is not None:
-                right += hits(A[:n], labels.take(rows, axis=0))
+                right += hits(A, labels.take(rows, axis=0))
             update = apply(params, grads, trainer._eta, measure=i == last)
             params = update[0]
         return finish(update, J, nan if labels is None else right / m, test_cost, test_accuracy, grads)

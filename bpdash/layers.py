@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 ROLES = ("weight", "bias", "ones", "zeros")
-# z^(l+1) gets b^(l) through a kept (m, n) buffer filled with b when it holds at most this many
-# values: the broadcasting add costs ≈0.6 µs of set-up a call, the fill ≈0.1 µs; beyond it the
-# two passes over the buffer cost more than the set-up saves.
-BIAS_ROWS_LIMIT = 4096
+# A layer whose z holds at most this many values is small: its z gets b^(l) through a kept
+# (m, n) buffer filled with b (the broadcasting add costs ≈0.6 µs of set-up a call, the fill
+# ≈0.1 µs; beyond it the two passes over the buffer cost more than the set-up saves), and its
+# arrays come fresh from malloc's free lists; a large one's may be kept instead (``reuse``).
+SMALL_LAYER = 4096
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class LayerOp:
     parameters: tuple = ()
     output: str = ""
     needs_grad_in: bool = True
+    # True on a trainer's own copy of the stack: what forward and backward return (other than
+    # parameter gradients, which snapshots keep) is dead by the op's next call with the same
+    # batch size, so it may be written into arrays kept from the last call (Affine does)
+    reuse_buffers: bool = False
     # True when forward differs in training (dropout) or mixes the rows of a batch (a batch
     # norm): then the engine never stacks test rows under the training rows in one pass. When it
     # does stack them, it cuts every per-sample array of the cache to the training rows (head).
@@ -115,34 +120,57 @@ class Affine:
     ``parameters`` declares them; ``forward`` and ``backward`` take the layer's ``params`` tuple
     with Θ first. The dense and softmax layers are this map followed by their output function.
 
-    It keeps two kinds of small buffers between calls (filled with b, or with ones), one per
-    batch size: an instance belongs to one network or trainer.
+    It keeps small buffers between calls (filled with b, or with ones), one per batch size, and
+    with ``reuse`` the large arrays it returns too (fresh memory for large arrays every epoch
+    costs page faults: measured a third of a 2000-sample epoch): an instance belongs to one
+    network or trainer.
     """
 
     def __init__(self, n_in: int, n_out: int, bias: bool = True):
         self.bias = bool(bias)
         weights = Parameter("weights", (n_out, n_in), "weight", "Θ")
         self.parameters = (weights, Parameter("biases", (n_out,), "bias", "b")) if bias else (weights,)
-        self._rows = {}  # m → (m, n_out) buffer for b, see BIAS_ROWS_LIMIT
+        self._rows = {}  # m → (m, n_out) buffer for b on a small layer, see SMALL_LAYER
         self._ones = {}  # m → (m,) ones: Σ over samples of δ as ones · δ, one BLAS call
+        self._kept = {}  # (what, m) → an array returned last time, see reuse
 
-    def forward(self, params, a):
-        """z = a Θᵀ + b, ``(m, n_out)``, a new array."""
-        z = a.dot(params[0].T)  # A.dot(B) is A @ B without matmul's generalized-ufunc set-up
-        if self.bias:
-            if z.size > BIAS_ROWS_LIMIT:
+    def _kept_array(self, what: str, shape: tuple, dtype):
+        """The array kept for ``what`` at this shape, made on first use."""
+        kept = self._kept.get((what, shape[0]))
+        if kept is None or kept.dtype is not dtype:
+            kept = self._kept[what, shape[0]] = np.empty(shape, dtype)
+        return kept
+
+    def forward(self, params, a, reuse: bool = False):
+        """z = a Θᵀ + b, ``(m, n_out)``: a new array, or with ``reuse`` on a large layer the one
+        returned the last time for this m (when a and Θ share a dtype).
+
+        A.dot(B) is A @ B without matmul's generalized-ufunc set-up, and the output array goes
+        by position: numpy parses keyword arguments slowly (≈0.1 µs each on tiny arrays). See
+        SMALL_LAYER for how b goes in.
+        """
+        W = params[0]
+        if len(a) * len(W) > SMALL_LAYER:
+            z = a.dot(W.T, self._kept_array("z", (len(a), len(W)), a.dtype)) if reuse and a.dtype is W.dtype \
+                else a.dot(W.T)
+            if self.bias:
                 z += params[1]
-            else:
-                rows = self._rows.get(len(z))
-                if rows is None or rows.dtype is not z.dtype:
-                    rows = self._rows[len(z)] = np.empty_like(z)
-                rows[...] = params[1]
-                z += rows
+            return z
+        z = a.dot(W.T)
+        if self.bias:
+            rows = self._rows.get(len(z))
+            if rows is None or rows.dtype is not z.dtype:
+                rows = self._rows[len(z)] = np.empty_like(z)
+            rows[...] = params[1]
+            z += rows
         return z
 
-    def backward(self, params, a, delta, grad_in: bool = True):
+    def backward(self, params, a, delta, grad_in: bool = True, reuse: bool = False):
         """((∂J/∂Θ, ∂J/∂b), ∂J/∂a) from δ = ∂J/∂z ``(m, n_out)`` and the input ``a`` ``(m, n_in)``:
-        ∂J/∂Θ = δᵀ a, ∂J/∂b = Σ over the samples of δ, ∂J/∂a = δ Θ (None unless ``grad_in``)."""
+        ∂J/∂Θ = δᵀ a, ∂J/∂b = Σ over the samples of δ, ∂J/∂a = δ Θ (None unless ``grad_in``;
+        with ``reuse``, in the array returned the last time for this m). The gradients are new
+        arrays: snapshots keep them."""
+        W = params[0]
         dW = delta.T.dot(a)
         if self.bias:
             ones = self._ones.get(len(delta))
@@ -151,7 +179,11 @@ class Affine:
             grads = (dW, ones.dot(delta))
         else:
             grads = (dW,)
-        return grads, (delta.dot(params[0]) if grad_in else None)
+        if not grad_in:
+            return grads, None
+        if reuse and delta.dtype is W.dtype and delta.shape[0] * W.shape[1] > SMALL_LAYER:
+            return grads, delta.dot(W, self._kept_array("grad_in", (len(delta), W.shape[1]), W.dtype))
+        return grads, delta.dot(W)
 
     def latex(self, l: int) -> str:
         """z^(l+1) = a^(l) Θ^(l)ᵀ (+ b^(l)) as LaTeX."""

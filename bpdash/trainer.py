@@ -80,6 +80,8 @@ class Trainer(TrainingOptions):
         self.task = task or ("classification" if np.isin(self.Y, (0.0, 1.0)).all() else "regression")
         self.rng = np.random.default_rng(seed)
         self.layers = net.bind()
+        for op in self.layers:  # the trainer's own: what a pass returns is dead by the next
+            op.reuse_buffers = True
         self._linked = backprop.links(self.cost, self.layers[-1])
         self._labels = labels_of(self.Y, self.task)
         self._test_labels = None if self.X_test is None else labels_of(self.Y_test, self.task)

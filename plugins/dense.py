@@ -17,7 +17,7 @@ class Dense(LayerOp):
         self.f, self.df = activation.f, activation.df
 
     def forward(self, params, a, ctx):
-        z = self.affine.forward(params, a)
+        z = self.affine.forward(params, a, self.reuse_buffers)
         a_out = self.f(z)
         return z, a_out, (a, z, a_out)
 
@@ -27,7 +27,7 @@ class Dense(LayerOp):
         return grad
 
     def backward(self, params, cache, delta):
-        return self.affine.backward(params, cache[0], delta, self.needs_grad_in)
+        return self.affine.backward(params, cache[0], delta, self.needs_grad_in, self.reuse_buffers)
 
     def slope(self, cache):
         return self.df(cache[1], cache[2])

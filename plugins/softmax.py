@@ -27,7 +27,7 @@ class Softmax(LayerOp):
         self.n_out, self.parameters = units, self.affine.parameters
 
     def forward(self, params, a, ctx):
-        z = self.affine.forward(params, a)
+        z = self.affine.forward(params, a, self.reuse_buffers)
         a_out = softmax(z)
         return z, a_out, (a, a_out)
 
@@ -39,7 +39,7 @@ class Softmax(LayerOp):
         return grad
 
     def backward(self, params, cache, delta):
-        return self.affine.backward(params, cache[0], delta, self.needs_grad_in)
+        return self.affine.backward(params, cache[0], delta, self.needs_grad_in, self.reuse_buffers)
 
     def formulas(self, l):
         n = l + 1

@@ -193,3 +193,15 @@ def test_a_wrong_link_is_refused_and_training_falls_back(registry, xor):
         trainer = Trainer(net, *xor, learning_rate=2.0, seed=0)
     assert "backprop uses the cost's gradient" in str(caught[0].message)
     assert trainer.fit(5).equals(make(registry, *xor).fit(5))
+
+
+def test_training_runs_on_one_blas_thread(registry, xor):
+    """The thread policy (bpdash.threads): the first trainer limits numpy's BLAS to one thread."""
+    from threadpoolctl import threadpool_info
+
+    from bpdash.threads import use_blas_threads
+    make(registry, *xor).fit(1)
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    assert blas and all(info["num_threads"] == 1 for info in blas)
+    with pytest.raises(ValueError, match="whole number ≥ 1"):
+        use_blas_threads(0)
