@@ -251,3 +251,58 @@ def test_the_example_layer_norm_loads_as_a_folder_plugin_and_trains(layers):
     assert not np.array_equal(net.params[1][0], np.ones(10))  # γ learned
     normalized = net.forward_pass(X)[0][1]
     assert normalized.shape == (90, 10)
+
+
+# -- what the inspector, the chain rule and the symmetry lab need on any stack -----------------
+
+def test_every_layer_states_its_formulas_in_the_articles_notation(layers):
+    net = Network.from_specs(2, [{"layer": "dense", "units": 3, "activation": "tanh"},
+                                 {"layer": "dropout", "rate": 0.2}, {"layer": "layer_norm"},
+                                 {"layer": "softmax", "units": 2}], registry=layers)
+    for l, op in enumerate(net.layers, start=1):
+        formulas = op.formulas(l)
+        assert set(formulas) == {"forward", "delta", "gradients"}
+        assert f"^{{({l + 1})}}" in formulas["forward"] and f"^{{({l + 1})}}" in formulas["delta"]
+    assert r"a^{(4)}\,\Theta^{(4)\top}" in net.layers[3].formulas(4)["forward"]
+
+
+def test_the_chain_rule_expands_through_dropout_with_its_masks(registry):
+    from bpdash.chainrule import chain_rule, count_paths
+
+    X, Y = three_classes(6)
+    net = Network.from_specs(2, SOFTMAX_STACK, seed=0, registry=registry)
+    context = Context(training=True, rng=np.random.default_rng(2), record=True)
+    net.backprop(X, Y, "categorical_cross_entropy", context=context)
+    result = chain_rule(net, X, Y, "categorical_cross_entropy", 1, 2, 1, context=context.replay())
+    grads = net.backprop(X, Y, "categorical_cross_entropy", context=context.replay())
+    assert result.total == pytest.approx(grads.weights[0][1, 0], rel=1e-10)
+    assert result.backprop == grads.weights[0][1, 0] and result.fused  # δ^(L) of the softmax first
+    # a path enters dropout's layer on its own neuron: 3 outputs, 1 × 3 paths
+    assert count_paths(net, 1) == result.n_paths == 3
+    labels = [f.label for f in result.paths[0].factors]
+    assert labels[0].startswith("δ_1^(4)") and "r_2^(3)/(1−p)" in labels and "f′(z_2^(2))" in labels
+
+
+def test_the_chain_rule_refuses_a_layer_that_mixes_its_inputs(layers):
+    from bpdash.chainrule import ChainRuleError, chain_rule
+
+    X, Y = three_classes(6)
+    net = Network.from_specs(2, [{"layer": "dense", "units": 3, "activation": "tanh"}, {"layer": "layer_norm"},
+                                 {"layer": "softmax", "units": 3}], seed=0, registry=layers)
+    with pytest.raises(ChainRuleError, match=r"through layer 3 \(layer_norm\).*Backprop's δ"):
+        chain_rule(net, X, Y, "categorical_cross_entropy", 1, 1, 1)
+    with pytest.raises(ValueError, match=r"layer 2 \(layer_norm\) has no weights"):
+        chain_rule(net, X, Y, "categorical_cross_entropy", 2, 1, 1)
+    after = chain_rule(net, X, Y, "categorical_cross_entropy", 3, 1, 1)  # the softmax's own weights
+    assert after.total == pytest.approx(after.backprop, rel=1e-10)
+
+
+def test_the_symmetry_lab_counts_the_units_fed_through_weights(registry):
+    from bpdash.symmetry import diagnose, distinct_neurons, hidden_layers
+
+    net = Network.from_specs(2, SOFTMAX_STACK, init="zeros", registry=registry)
+    assert hidden_layers(net) == [2]  # layer 3 is dropout's copy of layer 2
+    assert distinct_neurons(net) == [1]
+    X, Y = three_classes(12)
+    (diagnosis,) = diagnose(net, X, Y, "categorical_cross_entropy")
+    assert diagnosis.layer == 2 and diagnosis.kind == "dead"  # tanh, zero weights: no gradient
