@@ -105,7 +105,3 @@ def cost_and_outputs(ops, params, X, Y, cost, ctx):
     A = forward(ops, params, X, ctx)[1][-1]
     return float(cost.value(A, Y)), A
 
-
-def as_dtype(arrays, dtype):
-    """The per-layer tuples ``arrays`` with every array in ``dtype`` (the same ones when they are)."""
-    return [tuple(np.asarray(p, dtype) for p in layer) for layer in arrays]

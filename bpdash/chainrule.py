@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import backprop
-from .context import EVALUATION
-from .gradcheck import _check_index, _recorded, _replay
+from .context import EVALUATION, recording, replaying
+from .gradcheck import _check_index
 from .layers import LayerOp
 from .network import Network, as_matrix
 from .regularization import active, check, gradient
@@ -299,7 +299,7 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
     _check_index(net, layer, j, k)
     _check_path(net, layer)
     check(regularization, reg_rate)
-    context = _recorded(context) or EVALUATION  # a fresh training pass: recorded, then replayed
+    context = recording(context) or EVALUATION  # a fresh training pass: recorded, then replayed
     X = as_matrix(X, net.sizes[0], "X").astype(np.float64)
     Y = as_matrix(Y, net.sizes[-1], "Y").astype(np.float64)
     if sample is not None:
@@ -318,7 +318,7 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
                 break
             factors = _path_factors(net, layer, j, k, path, *terms)
             paths.append(Path(path, factors, np.prod([f.values for f in factors], axis=0)))
-        grads = net.backprop(X, Y, cost, regularization, reg_rate, context=_replay(context))
+        grads = net.backprop(X, Y, cost, regularization, reg_rate, context=replaying(context))
     by_backprop = grads.biases[layer - 1][j - 1] if k == 0 else grads.weights[layer - 1][j - 1, k - 1]
     term = 0.0 if k == 0 else float(gradient(net.weights[layer - 1], regularization, reg_rate)[j - 1, k - 1])
     return ChainRule(layer, j, k, None if sample is None else (int(sample),), terms[3], paths, n_paths,

@@ -68,3 +68,17 @@ class Context:
 
 
 EVALUATION = Context()  # a pass outside training: nothing is drawn, so one context serves all
+
+
+def recording(context: Context | None) -> Context | None:
+    """For a training ``context`` that does not replay yet: a recording context drawing from its
+    generator, whose first pass later passes replay (``replaying``); else ``context`` itself.
+    What the gradient check and the chain rule do to hold dropout's masks fixed."""
+    if context is None or not context.training or context.replaying is not None:
+        return context
+    return Context(training=True, rng=context.rng, record=True)
+
+
+def replaying(context: Context | None) -> Context | None:
+    """A context replaying ``context``'s recorded draws (``context`` itself when it records none)."""
+    return context.replay() if context is not None and context.record else context

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import as_dtype
-from .context import Context
+from .context import recording, replaying
 from .network import Network, as_matrix
 from .regularization import active, check
 
@@ -104,18 +103,6 @@ def _float64(net, X, Y):
     return twin, as_matrix(X, net.sizes[0], "X"), as_matrix(Y, net.sizes[-1], "Y")
 
 
-def _recorded(context):
-    """For a training ``context`` that does not replay yet: a recording context drawing from its
-    generator, whose pass the perturbed passes then replay (its ``replay()``). Else ``context``."""
-    if context is None or not context.training or context.replaying is not None:
-        return context
-    return Context(training=True, rng=context.rng, record=True)
-
-
-def _replay(context):
-    return context.replay() if context is not None and context.record else context
-
-
 def _central_difference(net, X, Y, cost, layer, slot, index, step, reg, context) -> float:
     """(J(θ + h) − J(θ − h)) / 2h for entry ``index`` of parameter ``slot`` of ``layer``
     (0-based), on a fresh copy of that one array each time."""
@@ -161,11 +148,11 @@ def numeric_gradient(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1
     slot, index = ((twin.layout.bias[layer - 1], (j - 1,)) if k == 0
                    else (twin.layout.weight[layer - 1], (j - 1, k - 1)))
     with np.errstate(all="ignore"):
-        recording = _recorded(context)
-        if recording is not context:
-            twin.cost(X, Y, cost, context=recording)  # the pass whose draws every J replays
+        first = recording(context)
+        if first is not context:
+            twin.cost(X, Y, cost, context=first)  # the pass whose draws every J replays
         return float(_central_difference(twin, X, Y, cost, layer - 1, slot, index, step,
-                                         (regularization, reg_rate), _replay(recording)))
+                                         (regularization, reg_rate), replaying(first)))
 
 
 def gradient_check(net: Network, X, Y, cost="squared_error", step=DEFAULT_STEP, *,
@@ -181,13 +168,13 @@ def gradient_check(net: Network, X, Y, cost="squared_error", step=DEFAULT_STEP, 
     check(regularization, reg_rate)
     twin, X, Y = _float64(net, X, Y)
     reg = (regularization, reg_rate)
-    first = _recorded(context)
+    first = recording(context)
     checks = []
     with np.errstate(all="ignore"):
         grads = (twin.backprop(X, Y, cost, regularization, reg_rate, context=first)
                  if active(regularization, reg_rate) or first is not None
                  else twin.backprop(X, Y, cost))  # (a subclass may take no more)
-        perturbed = _replay(first)
+        perturbed = replaying(first)
         for l, (op, arrays) in enumerate(zip(twin.layers, twin.params)):
             if not arrays:
                 continue

@@ -14,7 +14,7 @@ from .backprop import forward, linked_delta
 from .context import Context
 from .fields import Field
 from .layers import ROLES, Parameter
-from .validation import RecordError, _worst_mismatch
+from .validation import RecordError, worst_mismatch
 
 N_IN, ROWS = 3, 4
 STEP = 1e-6
@@ -31,7 +31,9 @@ def random_parameters(declared, rng) -> tuple:
     return tuple(arrays)
 
 
-def _check_declarations(name, layer, op) -> None:
+def check_declarations(name: str, op) -> None:
+    """RecordError unless ``op`` (made by the layer ``name``) declares a width, sound parameters
+    and the methods of a LayerOp."""
     if not isinstance(getattr(op, "n_out", None), (int, np.integer)) or isinstance(op.n_out, bool) \
             or op.n_out < 1:
         raise RecordError(f"{name}: make() returned an op whose n_out is {getattr(op, 'n_out', None)!r}; "
@@ -111,7 +113,7 @@ def _numeric(J, array) -> np.ndarray:
 
 
 def _agree(name, label, got, want) -> None:
-    miss = _worst_mismatch(got, want, RTOL, ATOL)
+    miss = worst_mismatch(got, want, RTOL, ATOL)
     if miss:
         i, g, w = miss
         raise RecordError(f"{name}: backward's ∂J/∂{label} disagrees with a central difference of "
@@ -133,7 +135,7 @@ def check_layer(layer, registry) -> None:
     settings = {f.name: f.default for f in layer.settings}
     settings["bias"] = True
     op = layer.make(N_IN, settings, registry)
-    _check_declarations(name, layer, op)
+    check_declarations(name, op)
     op.n_in, op.needs_grad_in = N_IN, True
     rng = np.random.default_rng(0)
     params = random_parameters(op.parameters, rng)
@@ -174,7 +176,7 @@ def check_link(cost, op) -> None:
     Y = ((rng.uniform(size=(5, 1)) > 0.5).astype(float) if op.n_out == 1
          else np.eye(op.n_out)[rng.integers(0, op.n_out, 5)])
     composed = op.delta(caches[0], cost.gradient(A, Y))
-    miss = _worst_mismatch(linked_delta(A, Y), composed, rtol=1e-7, atol=1e-10)
+    miss = worst_mismatch(linked_delta(A, Y), composed, rtol=1e-7, atol=1e-10)
     if miss:
         _, got, want = miss
         raise RecordError(f"cost '{cost.name}': its link to '{op.output}' claims δ^(L) = (a − y)/m, "

@@ -343,7 +343,8 @@ def _check_layers(registry, strict: bool, timeout: float | None) -> None:
             del registry.layers[name]
             del registry.origin[("layers", name)]
             message = _describe(exc, "checking it")
-            i, info = next((i, p) for i, p in enumerate(registry.plugins) if label == f"plugin '{p.name}' ({p.source})")
+            i = [f"plugin '{p.name}' ({p.source})" for p in registry.plugins].index(label)
+            info = registry.plugins[i]
             registry.plugins[i] = PluginInfo(info.name, info.source, info.version, "error",
                                              tuple(n for n in info.provides if n != name))
             registry.errors.append(PluginProblem(info.name, info.source, message))

@@ -17,6 +17,8 @@ as the setting "bias"; layers with a bias follow it.
 from __future__ import annotations
 
 from .fields import show
+from .layercheck import check_declarations
+from .validation import RecordError
 
 TYPE_KEY = "layer"
 
@@ -79,9 +81,6 @@ def from_sizes(sizes, names, registry) -> list[dict]:
 def bind(n_in: int, specs, registry, bias: bool = True) -> list:
     """The layers of a stack, made on ``n_in`` inputs: one ``LayerOp`` per canonical spec, each
     told its input width (``n_in``) and whether anyone needs its ∂J/∂a (the first does not)."""
-    from .layercheck import _check_declarations
-    from .validation import RecordError
-
     ops = []
     for i, spec in enumerate(specs):
         layer = registry.layers[spec[TYPE_KEY]]
@@ -89,7 +88,7 @@ def bind(n_in: int, specs, registry, bias: bool = True) -> list:
         settings["bias"] = bool(bias)
         op = layer.make(n_in, settings, registry)
         try:
-            _check_declarations(f"layer '{layer.name}'", layer, op)
+            check_declarations(f"layer '{layer.name}'", op)
         except RecordError as exc:
             raise LayerSpecError(f"{_label(i, spec)}: {exc}") from None
         op.n_in, op.needs_grad_in = n_in, bool(ops)

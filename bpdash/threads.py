@@ -2,7 +2,7 @@
 
 A trainer's matrix products are small or mid-sized and come one after another, every few
 microseconds to milliseconds. Measured on a 2-core machine shared with browsers and other
-work (bench/bench_training.py; docs/performance.md has the figures), a second BLAS thread made
+work (bench/bench_training.py; docs/layers.md has the figures), a second BLAS thread made
 the mid-size and wide workloads 2–20× slower whenever the other core was busy, and at best
 1.6× faster when it was idle. A dashboard server is rarely idle: one thread is the policy.
 

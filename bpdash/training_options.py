@@ -18,8 +18,6 @@ them and the few methods the epoch loop calls:
 """
 from __future__ import annotations
 
-import numpy as np
-
 from . import regularization, schedules
 from .stopping import Stopper
 from .updates import Updater, hyperparameters, resolve

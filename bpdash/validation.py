@@ -46,7 +46,7 @@ def _call_on_copy(fn, x, what):
     return result
 
 
-def _worst_mismatch(got, expected, rtol=RTOL, atol=ATOL):
+def worst_mismatch(got, expected, rtol=RTOL, atol=ATOL):
     """The largest |got − expected| beyond tolerance, and where (None when they agree)."""
     bad = ~np.isclose(got, expected, rtol=rtol, atol=atol)
     if not bad.any():
@@ -69,7 +69,7 @@ def check_activation(act: Activation) -> None:
     if not np.array_equal(a, a_before):
         raise RecordError(f"{what} changed a in place; return a new array instead")
     numeric = (act.f(z + STEP) - act.f(z - STEP)) / (2 * STEP)
-    miss = _worst_mismatch(df, numeric)
+    miss = worst_mismatch(df, numeric)
     if miss:
         i, got, want = miss
         raise RecordError(
@@ -96,7 +96,7 @@ def check_cost(cost: Cost) -> None:
         up[idx] += STEP
         down[idx] -= STEP
         numeric[idx] = (cost.value(up, Y) - cost.value(down, Y)) / (2 * STEP)
-    if _worst_mismatch(grad, numeric):
+    if worst_mismatch(grad, numeric):
         raise RecordError(f"cost '{cost.name}': gradient disagrees with a central difference of value; "
                           "it must be ∂J/∂a^(L), already divided by m")
     if not isinstance(cost.link, str):

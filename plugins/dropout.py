@@ -30,9 +30,9 @@ class Dropout(LayerOp):
 
     def forward(self, params, a, ctx):
         if not ctx.training or self.rate == 0.0:
-            return a, a, (None,)
+            return a, a, (None, a)  # the identity: no mask
         mask = ctx.draw(lambda rng: self.mask(rng, a.shape, a.dtype))
-        return a, a * mask, (mask,)
+        return a, a * mask, (mask, a)
 
     def delta(self, cache, grad):
         if cache[0] is not None:
@@ -43,7 +43,8 @@ class Dropout(LayerOp):
         return (), (delta.copy() if self.needs_grad_in else None)
 
     def slope(self, cache):
-        return cache[0]
+        mask, a = cache
+        return np.ones_like(a) if mask is None else mask
 
     def slope_label(self, layer, j):
         return f"r_{j}^({layer})/(1−p)", rf"\frac{{r_{{{j}}}^{{({layer})}}}}{{1-p}}"

@@ -3,7 +3,6 @@ example layer norm, and every layer's backprop held to central differences of it
 import numpy as np
 import pytest
 
-import bpdash
 from bpdash import Network
 from bpdash.context import Context
 from bpdash.gradcheck import gradient_check
@@ -281,6 +280,17 @@ def test_the_chain_rule_expands_through_dropout_with_its_masks(registry):
     assert count_paths(net, 1) == result.n_paths == 3
     labels = [f.label for f in result.paths[0].factors]
     assert labels[0].startswith("δ_1^(4)") and "r_2^(3)/(1−p)" in labels and "f′(z_2^(2))" in labels
+
+
+def test_the_chain_rule_expands_through_dropout_outside_training_as_through_the_identity(registry):
+    from bpdash.chainrule import chain_rule
+
+    X, Y = three_classes(6)
+    net = Network.from_specs(2, SOFTMAX_STACK, seed=0, registry=registry)
+    result = chain_rule(net, X, Y, "categorical_cross_entropy", 1, 1, 2)
+    assert result.total == pytest.approx(result.backprop, rel=1e-10)
+    dropout_factor = [f for f in result.paths[0].factors if f.label.startswith("r_")]
+    assert len(dropout_factor) == 1 and (dropout_factor[0].values == 1).all()
 
 
 def test_the_chain_rule_refuses_a_layer_that_mixes_its_inputs(layers):
