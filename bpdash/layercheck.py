@@ -13,7 +13,7 @@ import numpy as np
 from .backprop import forward, linked_delta
 from .context import Context
 from .fields import Field
-from .layers import ROLES, Parameter
+from .layers import ROLES, LayerOp, Parameter
 from .validation import RecordError, worst_mismatch
 
 N_IN, ROWS = 3, 4
@@ -32,8 +32,11 @@ def random_parameters(declared, rng) -> tuple:
 
 
 def check_declarations(name: str, op) -> None:
-    """RecordError unless ``op`` (made by the layer ``name``) declares a width, sound parameters
-    and the methods of a LayerOp."""
+    """RecordError unless ``op`` (made by the layer ``name``) is a LayerOp that declares a width,
+    sound parameters and its methods."""
+    if not isinstance(op, LayerOp):
+        raise RecordError(f"{name}: make() returned a {type(op).__name__}, expected a LayerOp "
+                          "(from bpdash import LayerOp, and subclass it)")
     if not isinstance(getattr(op, "n_out", None), (int, np.integer)) or isinstance(op.n_out, bool) \
             or op.n_out < 1:
         raise RecordError(f"{name}: make() returned an op whose n_out is {getattr(op, 'n_out', None)!r}; "

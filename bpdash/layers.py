@@ -62,9 +62,10 @@ class LayerOp:
     - ``formulas(l)``: the layer's formulas in the article's notation, as LaTeX, for a layer
       feeding article layer l + 1 from layer l: a dict with "forward", "delta" and "gradients".
 
-    The chain rule's path-by-path expansion (``bpdash.chainrule``) also reads ``connection``
-    and ``slope``; a layer that sets neither is refused there with a message, and works
-    everywhere else.
+    The engine sets ``n_in`` (the input width ``make`` was given) and ``needs_grad_in`` on
+    every op of a stack. The chain rule's path-by-path expansion (``bpdash.chainrule``) also
+    reads ``connection`` and ``slope``; a layer that sets neither is refused there with a
+    message, and works everywhere else.
     """
 
     n_out: int

@@ -72,7 +72,7 @@ BROKEN = {
                             "lambda n_in, settings, registry: Scale(n_in, 'extra')"),
                     ["layer 'scale'", "TypeError"]),
     "not_an_op": (variant("lambda n_in, settings, registry: Scale(n_in)", "lambda n_in, settings, registry: {}"),
-                  ["layer 'scale'", "n_out"]),
+                  ["layer 'scale'", "returned a dict, expected a LayerOp"]),
     "unknown_role": (variant('"ones", "s"', '"scale", "s"'), ["parameter 's'", "role 'scale'", "weight, bias"]),
     "settings_not_fields": (variant("Layer(\"scale\", lambda", "Layer(\"scale\", settings=('units',), make=lambda"),
                             ["layer 'scale'", "settings must be a tuple of Field"]),
