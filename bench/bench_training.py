@@ -78,13 +78,14 @@ def time_sides(sides, budget: float, max_epochs: int, repeats: int) -> tuple[dic
 # -- report --------------------------------------------------------------------------------------
 
 def set_threads(n: int) -> None:
-    """Every side on ``n`` threads: numpy's and scipy's BLAS (through threadpoolctl, which comes
-    with scikit-learn) and PyTorch's intra-op pool."""
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(n)
-    except ImportError:
-        print("--threads: threadpoolctl is not installed, so numpy's BLAS keeps its own thread count")
+    """Every side on ``n`` threads: numpy's and scipy's BLAS (bpdash's own setting, which its
+    trainers then keep instead of their one-thread policy), OpenMP pools, and PyTorch's
+    intra-op pool."""
+    from threadpoolctl import threadpool_limits
+
+    from bpdash.threads import use_blas_threads
+    use_blas_threads(n)
+    threadpool_limits(n, user_api="openmp")
     if HAVE_TORCH:
         import torch
         torch.set_num_threads(n)
@@ -119,12 +120,17 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer repeats (noisier)")
     parser.add_argument("--repeats", type=int, help="timed runs per side (default 7, quick 3)")
     parser.add_argument("--only", action="append", metavar="WORKLOAD",
-                        help="run only this workload (tiny, moons, wide); repeatable")
+                        help="run only this workload (tiny, moons, wide, softmax); repeatable")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="threads for every side's BLAS and PyTorch (default: each library's own)")
+    parser.add_argument("--dtypes", action="store_true",
+                        help="also time bpdash and the matmul floor in float32")
     args = parser.parse_args(argv)
     if args.threads:
         set_threads(args.threads)
+    else:  # bpdash's policy, applied by its first trainer; applied here so the floor shares it
+        from bpdash.threads import apply_policy
+        apply_policy()
     repeats = args.repeats or (3 if args.quick else 7)
     budget = 0.15 if args.quick else 0.5  # seconds per timed run
 
@@ -139,21 +145,24 @@ def main(argv=None) -> int:
     for w in workloads():
         if args.only and w.name not in args.only:
             continue
-        sides = [bpdash_side(w, w.activation)]
+        sides = [bpdash_side(w, w.outputs)]
         if HAVE_TORCH:
-            sides.append(torch_side(w, w.activation))
-        if HAVE_SKLEARN or HAVE_TORCH:
+            sides.append(torch_side(w, w.outputs))
+        if (HAVE_SKLEARN or HAVE_TORCH) and not w.output:
             sides.append(bpdash_side(w, "linear"))
             if HAVE_TORCH:
                 sides.append(torch_side(w, "linear"))
             if HAVE_SKLEARN:
                 sides.append(sklearn_side(w))
+        if args.dtypes:
+            sides.append(bpdash_side(w, w.outputs, "float32"))
+            sides.append(floor_side(w, np.float32))
         sides.append(floor_side(w))
         seconds, epochs = time_sides(sides, budget, w.quick_epochs if args.quick else w.epochs, repeats)
-        mine = {w.activation: seconds[sides[0][0]], "linear": seconds.get("bpdash (linear out)")}
+        mine = {w.outputs: seconds[sides[0][0]], "linear": seconds.get("bpdash (linear out)")}
         for label, what, _, _ in sides:
             legend.setdefault(label.split(" (")[0], set()).add(what)
-            output = "linear" if "linear out" in label or "identity out" in label else w.activation
+            output = "linear" if "linear out" in label or "identity out" in label else w.outputs
             ratio = "" if label.startswith("bpdash") else f"{seconds[label] / mine[output]:.2f}×"
             print(f"| {w.name} | {label} | {1 / seconds[label]:,.0f} | {seconds[label] * 1e6:,.1f} | "
                   f"{ratio} | {epochs[label]:,} |")
@@ -198,6 +207,18 @@ def targets(w: Workload, seconds: dict, mine: dict) -> list[str]:
     elif w.name == "wide":
         r = mine[w.activation] / seconds["matmul floor (numpy)"]
         lines.append(f"- wide: bpdash's time per epoch ≤ 1.3× the matmul floor's: {r:.2f}× → {verdict(r <= 1.3)}")
+        if "bpdash (sigmoid out, float32)" in seconds:
+            s = mine[w.activation] / seconds["bpdash (sigmoid out, float32)"]
+            lines.append(f"- wide: float32 ≥ 1.8× the epochs/s of float64: {s:.2f}× → {verdict(s >= 1.8)} "
+                         f"(the floor gains {seconds['matmul floor (numpy)'] / seconds['matmul floor (numpy, float32)']:.2f}×)")
+    elif w.name == "softmax":
+        peer = "PyTorch (softmax out)"
+        if peer in seconds:
+            s = seconds[peer] / mine["softmax"]
+            lines.append(f"- softmax: bpdash ≥ 1.5× the epochs/s of {peer} (CrossEntropyLoss): {s:.2f}× → "
+                         f"{verdict(s >= 1.5)}")
+        else:
+            lines.append("- softmax vs PyTorch: skipped: not installed")
     return lines
 
 

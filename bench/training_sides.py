@@ -29,18 +29,26 @@ SKLEARN_ACTIVATION = {"sigmoid": "logistic", "tanh": "tanh", "linear": "identity
 class Workload:
     name: str
     sizes: list
-    activation: str  # every non-input layer, as the dashboard would build it
+    activation: str  # every hidden layer, and the output unless ``output`` says otherwise
     X: np.ndarray
     Y: np.ndarray
     batch_size: int | None  # None: the full batch
     learning_rate: float
     epochs: int  # per timed repeat
     quick_epochs: int
+    output: str = ""  # an output layer type ("softmax", with categorical cross-entropy); "": activation
+    cost: str = "squared_error"
+
+    @property
+    def outputs(self) -> str:
+        """What the output layer is as specified: the hidden activation, or ``output``."""
+        return self.output or self.activation
 
     @property
     def describe(self) -> str:
         batch = "full batch" if self.batch_size is None else f"batches of {self.batch_size}"
-        return (f"{'-'.join(map(str, self.sizes))} {self.activation}, {len(self.X)} samples, {batch}")
+        out = f" + {self.output} output, {self.cost}" if self.output else ""
+        return (f"{'-'.join(map(str, self.sizes))} {self.activation}{out}, {len(self.X)} samples, {batch}")
 
     def batches(self) -> list[int]:
         """Rows in each of an epoch's batches, split as the trainer splits them."""
@@ -63,11 +71,19 @@ def workloads() -> list[Workload]:
     # wide: MNIST-shaped random data, 784 pixels in [0, 1] and ten one-hot classes
     pixels = rng.uniform(size=(8192, 784))
     digits = np.eye(10)[rng.integers(0, 10, 8192)]
+    # softmax: a spiral of five arms, 2000 points, one-hot classes
+    arms, n_spiral = 5, 2000
+    arm = rng.integers(0, arms, n_spiral)
+    t = rng.uniform(0.05, 1.0, n_spiral)
+    angle = 1.75 * np.pi * t + 2 * np.pi * arm / arms
+    spiral = np.c_[t * np.cos(angle), t * np.sin(angle)] + rng.normal(scale=0.03, size=(n_spiral, 2))
     return [
         Workload("tiny", [2, 2, 2], "sigmoid", corners, xor, None, 0.5, 20000, 4000),
         Workload("moons", [2, 16, 16, 1], "tanh", moons, upper[:, None].astype(float), None, 0.1,
                  2000, 400),
         Workload("wide", [784, 256, 128, 10], "sigmoid", pixels, digits, 256, 0.1, 3, 1),
+        Workload("softmax", [2, 64, 64, 5], "tanh", spiral, np.eye(arms)[arm], None, 0.5, 400, 80,
+                 output="softmax", cost="categorical_cross_entropy"),
     ]
 
 
@@ -75,21 +91,23 @@ def workloads() -> list[Workload]:
 # Each side is (label, what it computes, setup, run): setup() builds a fresh model outside the
 # timing, run(state, epochs) trains it.
 
-def bpdash_side(w: Workload, output: str):
+def bpdash_side(w: Workload, output: str, dtype: str = "float64"):
     activations = [w.activation] * (len(w.sizes) - 2) + [output]
+    cost = w.cost if output == w.outputs else "squared_error"
 
     def setup():
-        net = Network(w.sizes, activations, seed=0)
-        return Trainer(net, w.X, w.Y, learning_rate=w.learning_rate, batch_size=w.batch_size, seed=0)
+        net = Network(w.sizes, activations, seed=0, dtype=dtype)
+        return Trainer(net, w.X, w.Y, learning_rate=w.learning_rate, batch_size=w.batch_size, seed=0,
+                       cost=cost)
 
     def run(trainer, epochs):
         trainer.fit(epochs)
         if trainer.epoch != epochs:
             raise RuntimeError(f"bpdash stopped after {trainer.epoch} of {epochs} epochs: {trainer.message}")
 
-    what = ("Trainer.fit, float64; every epoch a history row (cost, accuracy, ‖∂J/∂Θ‖, ‖Θ‖ per layer), "
+    what = (f"Trainer.fit, {dtype}; every epoch a history row (cost, accuracy, ‖∂J/∂Θ‖, ‖Θ‖ per layer), "
             "a snapshot and the divergence check; mini-batches in a seeded shuffled order")
-    return f"bpdash ({output} out)", what, setup, run
+    return f"bpdash ({output} out{', ' + dtype if dtype != 'float64' else ''})", what, setup, run
 
 
 def torch_side(w: Workload, output: str):
@@ -102,6 +120,9 @@ def torch_side(w: Workload, output: str):
     Y = torch.from_numpy(w.Y)
     m = len(w.X)
     sizes = w.sizes
+    classes = output == "softmax"  # CrossEntropyLoss on the logits (its log-softmax is the output layer)
+    if classes:
+        Y = torch.from_numpy(w.Y.argmax(axis=1))
 
     def setup():
         torch.manual_seed(0)
@@ -109,14 +130,17 @@ def torch_side(w: Workload, output: str):
         for l, (n_from, n_to) in enumerate(zip(sizes[:-1], sizes[1:]), start=2):
             layers.append(nn.Linear(n_from, n_to, dtype=torch.float64))
             name = output if l == len(sizes) else w.activation
-            if name != "linear":
+            if name not in ("linear", "softmax"):
                 layers.append(modules[name]())
         model = nn.Sequential(*layers)
         return model, torch.optim.SGD(model.parameters(), lr=w.learning_rate), torch.Generator().manual_seed(0)
 
     def step(model, optimizer, xb, yb):
         optimizer.zero_grad()
-        loss = F.mse_loss(model(xb), yb, reduction="sum") * (0.5 / len(xb))  # J = 1/(2m) ΣΣ (y − a)²
+        if classes:  # J = −(1/m) Σ log softmax(z)_y
+            loss = F.cross_entropy(model(xb), yb)
+        else:  # J = 1/(2m) ΣΣ (y − a)²
+            loss = F.mse_loss(model(xb), yb, reduction="sum") * (0.5 / len(xb))
         loss.backward()
         optimizer.step()
         return loss
@@ -135,8 +159,9 @@ def torch_side(w: Workload, output: str):
                 raise RuntimeError("torch diverged")
 
     what = ("float64 nn.Sequential of Linear + activation modules, optim.SGD, "
-            "F.mse_loss(reduction='sum') / 2m, loss.item() read after every update (the epoch's cost "
-            "for the history); mini-batches in a torch.randperm order")
+            "F.mse_loss(reduction='sum') / 2m (F.cross_entropy on the logits for a softmax output), "
+            "loss.item() read after every update (the epoch's cost for the history); mini-batches in "
+            "a torch.randperm order")
     return f"PyTorch ({output} out)", what, setup, run
 
 
@@ -168,17 +193,17 @@ def sklearn_side(w: Workload):
     return "scikit-learn (identity out)", what, setup, run
 
 
-def floor_side(w: Workload):
+def floor_side(w: Workload, dtype=np.float64):
     """The matrix products of backprop alone, into preallocated buffers, at the same sizes."""
     rng = np.random.default_rng(1)
     sizes = w.sizes
-    weights = [rng.uniform(-0.5, 0.5, (n_to, n_from)) for n_from, n_to in zip(sizes[:-1], sizes[1:])]
+    weights = [rng.uniform(-0.5, 0.5, (n_to, n_from)).astype(dtype) for n_from, n_to in zip(sizes[:-1], sizes[1:])]
     per_batch = []
     for rows in sorted(set(w.batches())):
-        a = [rng.uniform(size=(rows, n)) for n in sizes]  # a^(1) … a^(L)
-        d = [rng.uniform(size=(rows, n)) for n in sizes[1:]]  # δ^(2) … δ^(L)
-        z = [np.empty((rows, n)) for n in sizes[1:]]
-        back = [np.empty((rows, n)) for n in sizes[1:-1]]
+        a = [rng.uniform(size=(rows, n)).astype(dtype) for n in sizes]  # a^(1) … a^(L)
+        d = [rng.uniform(size=(rows, n)).astype(dtype) for n in sizes[1:]]  # δ^(2) … δ^(L)
+        z = [np.empty((rows, n), dtype) for n in sizes[1:]]
+        back = [np.empty((rows, n), dtype) for n in sizes[1:-1]]
         grads = [np.empty_like(W) for W in weights]
         per_batch.append((rows, a, d, z, back, grads))
     by_rows = {p[0]: p for p in per_batch}
@@ -198,7 +223,8 @@ def floor_side(w: Workload):
     what = ("the matrix products of backprop alone, at the same sizes and batches, np.dot into "
             "preallocated buffers: forward z = aΘᵀ for each layer, backward ∂J/∂Θ = δᵀa for each layer "
             "and δΘ for each layer but the first (the input has no δ)")
-    return "matmul floor (numpy)", what, (lambda: None), run
+    label = "matmul floor (numpy)" if dtype == np.float64 else f"matmul floor (numpy, {np.dtype(dtype).name})"
+    return label, what, (lambda: None), run
 
 
 # -- same-work check -----------------------------------------------------------------------------
@@ -208,11 +234,12 @@ def same_work_check(w: Workload, epochs: int = 3) -> str:
     if w.batch_size is not None:
         return "not checked (each side shuffles its own way)"
     results = []
-    for output in (w.activation, "linear"):
+    for output in (w.outputs, "linear"):
         net = Network(w.sizes, [w.activation] * (len(w.sizes) - 2) + [output], seed=0)
         start_W = [W.copy() for W in net.weights]
         start_b = [b.copy() for b in net.biases]
-        Trainer(net, w.X, w.Y, learning_rate=w.learning_rate).fit(epochs)
+        Trainer(net, w.X, w.Y, learning_rate=w.learning_rate,
+                cost=w.cost if output == w.outputs else "squared_error").fit(epochs)
         if HAVE_TORCH:
             import torch
             _, _, setup, run = torch_side(w, output)

@@ -7,13 +7,17 @@ the article multiplies, from the output back:
     ∂J/∂a_o^(L) · f′(z_o^(L)) · θ_(o n_(L−1))^(L−1) · f′(z_(n_(L−1))^(L−1)) · … · f′(z_j^(l+1)) · a_k^(l)
 
 and ∂J/∂θ_jk^(l) is the sum of these products over all paths (and over the samples). When the
-cost has a fused form for the output activation (cross-entropy after a sigmoid) the first two
-factors come as one, δ_o^(L) = ∂J/∂z_o^(L). ``k = 0`` names the bias b_j^(l), whose "input" is
-the bias neuron a_0^(l) = 1.
+cost links to the output activation (cross-entropy after a sigmoid), or the output is not
+elementwise (a softmax), the first two factors come as one, δ_o^(L) = ∂J/∂z_o^(L). Through a
+dropout layer a path stays on its neuron, with the factor r_j/(1 − p) for its f′. A layer that
+mixes its inputs (a layer norm) cannot be expanded this way: ``chain_rule`` raises
+ChainRuleError saying so. ``k = 0`` names the bias b_j^(l), whose "input" is the bias neuron
+a_0^(l) = 1.
 
 Indices are 1-based as in the article: layer l = 1 … L−1, j = 1 … sizes[l], k = 0 … sizes[l-1].
-This module never calls backprop for the sum: it multiplies the factors path by path. The
-backprop value is reported beside it for comparison.
+The local factors come from backprop's forward pass and output δ (``bpdash.backprop``), but
+this module never runs the backward pass for the sum: it multiplies the factors path by path.
+The backprop value is reported beside it for comparison.
 """
 from __future__ import annotations
 
@@ -23,8 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import backprop
+from .context import EVALUATION, recording, replaying
 from .gradcheck import _check_index
-from .network import Network, as_matrix, derivative
+from .layers import LayerOp
+from .network import Network, as_matrix
 from .regularization import active, check, gradient
 
 MAX_PATHS = 200            # paths returned with their factors
@@ -128,7 +135,7 @@ def _theta_latex(layer, j, k) -> str:
 
 
 def _factor(kind, layer, *index, values):
-    """A Factor for kind "cost", "delta", "slope", "weight" or "input" at 1-based indices."""
+    """A Factor for kind "cost", "delta", "weight" or "input" at 1-based indices."""
     n, L = _sub(*index), f"^{{({layer})}}"
     if kind == "weight":
         label, latex = _theta(layer, *index), _theta_latex(layer, *index)
@@ -136,63 +143,116 @@ def _factor(kind, layer, *index, values):
         label, latex = f"∂J/∂a_{n}^({layer})", f"\\frac{{\\partial J}}{{\\partial a_{{{n}}}{L}}}"
     elif kind == "delta":
         label, latex = f"δ_{n}^({layer}) = ∂J/∂z_{n}^({layer})", f"\\delta_{{{n}}}{L}"
-    elif kind == "slope":
-        label, latex = f"f′(z_{n}^({layer}))", f"f'(z_{{{n}}}{L})"
     else:  # "input": a_k^(l), or the bias neuron a_0^(l) = 1
         label = f"a_{n}^({layer})" if index[0] else f"a_0^({layer}) = 1 (bias)"
         latex = f"a_{{{n}}}{L}"
     return Factor(label, latex, np.asarray(values, dtype=np.float64))
 
 
-def _local_terms(net: Network, X, Y, cost):
+class ChainRuleError(ValueError):
+    """The derivative cannot be expanded path by path in this network; the message says why, in
+    words the dashboard can show."""
+
+
+def _check_path(net: Network, layer: int) -> None:
+    """ChainRuleError unless every layer from θ^(layer)'s on is one the expansion can follow:
+    its z an affine map of its input (dense, softmax) or its input itself (dropout), and its
+    output a function of z neuron by neuron (the output layer may be any: its factor is δ^(L))."""
+    ops = net.layers
+    if ops[layer - 1].connection != "affine" or net.layout.weight[layer - 1] is None:
+        raise ChainRuleError(f"layer {layer} ({net.activation_names[layer - 1]}) has no weights θ_jk "
+                             "to expand the derivative of")
+    for i in range(layer - 1, len(ops)):
+        op, output = ops[i], i == len(ops) - 1
+        if op.connection not in ("affine", "identity") or (not output and not _elementwise(op)):
+            raise ChainRuleError(
+                f"the chain rule cannot be expanded path by path through layer {i + 2} ({op.output}): "
+                "its outputs mix its inputs, so a path through it is not a product of one factor per "
+                "neuron. Backprop's δ handles it: see the δ of every layer above.")
+
+
+def _elementwise(op) -> bool:
+    return type(op).slope is not LayerOp.slope
+
+
+def _local_terms(net: Network, X, Y, cost, context):
     """Forward pass and the per-neuron factors: (activations, slopes, top, fused).
 
-    ``slopes[t]`` is f′(z^(t+2)) (m, sizes[t+1]); ``top`` is ∂J/∂a^(L) (m, n_out), or δ^(L) when
-    the cost is fused with the output activation (then ``fused`` is True and f′(z^(L)) is folded in).
+    ``slopes[t]`` is layer t+2's ∂a/∂z (f′(z^(t+2)), dropout's r/(1 − p)), (m, sizes[t+1]), None
+    for a layer whose output is not elementwise; ``top`` is ∂J/∂a^(L) (m, n_out), or δ^(L) when
+    the cost links to the output or the output is not elementwise (then ``fused`` is True).
     """
-    zs, activations = net.forward_pass(X)
-    slopes = [derivative(fn, Z, A) for fn, Z, A in zip(net.functions, zs, activations[1:])]
+    ops, params = net.layers, net.params
+    _, activations, caches = backprop.forward(ops, params, X, context)
+    slopes = [op.slope(cache) for op, cache in zip(ops, caches)]
     record = net.registry.get("costs", cost) if isinstance(cost, str) else cost
-    fused = record.fused.get(net.activation_names[-1])
-    if fused is not None:
-        return activations, slopes, fused[1](zs[-1], Y), True
+    linked = backprop.links(record, ops[-1])
+    if linked or slopes[-1] is None:
+        A = activations[-1]
+        return activations, slopes, backprop.output_delta(ops[-1], record, caches[-1], A, Y, linked), True
     return activations, slopes, record.gradient(activations[-1], Y), False
+
+
+def _weight(net, t):
+    """Θ^(t) of the affine layer t (1-based), or None for an identity connection (dropout)."""
+    w = net.layout.weight[t - 1]
+    return None if net.layers[t - 1].connection == "identity" else net.params[t - 1][w]
 
 
 def _path_factors(net, layer, j, k, path, activations, slopes, top, fused):
     """The factors of one path (1-based neurons on layers l+1 … L), output end first."""
     L = net.n_layers
     o = path[-1]
-    factors = ([_factor("delta", L, o, values=top[:, o - 1])] if fused else
-               [_factor("cost", L, o, values=top[:, o - 1]),
-                _factor("slope", L, o, values=slopes[-1][:, o - 1])])
+    if fused:
+        factors = [_factor("delta", L, o, values=top[:, o - 1])]
+    else:
+        factors = [_factor("cost", L, o, values=top[:, o - 1]),
+                   _slope(net, L, o, slopes[-1][:, o - 1])]
     for t in range(L - 1, layer, -1):  # back from layer L−1 to layer l+1
         to, frm = path[t - layer], path[t - layer - 1]
-        factors.append(_factor("weight", t, to, frm, values=np.full(len(top), net.weights[t - 1][to - 1, frm - 1])))
-        factors.append(_factor("slope", t, frm, values=slopes[t - 2][:, frm - 1]))
+        W = _weight(net, t)
+        if W is not None:
+            factors.append(_factor("weight", t, to, frm, values=np.full(len(top), W[to - 1, frm - 1])))
+        factors.append(_slope(net, t, frm, slopes[t - 2][:, frm - 1]))
     a_k = np.ones(len(top)) if k == 0 else activations[layer - 1][:, k - 1]
     factors.append(_factor("input", layer, k, values=a_k))
     return tuple(factors)
 
 
+def _slope(net, t, n, values):
+    """The factor ∂a_n^(t)/∂z_n^(t), labelled by the layer (f′(z_n^(t)) for a dense layer)."""
+    label, latex = net.layers[t - 2].slope_label(t, n)
+    return Factor(label, latex, np.asarray(values, dtype=np.float64))
+
+
 def _node_terms(net, t, slopes, top, fused):
     """What each neuron of layer t contributes to a path through it, (m, sizes[t-1]):
-    f′(z^(t)), times ∂J/∂a^(L) on the output layer (or δ^(L) alone when fused)."""
+    its slope, times ∂J/∂a^(L) on the output layer (or δ^(L) alone when fused)."""
     if t < net.n_layers:
         return slopes[t - 2]
     return top if fused else top * slopes[-1]
 
 
 def _path_tensor(net, layer, j, k, activations, slopes, top, fused):
-    """Every path's product for every sample, (m, n_paths), paths in the order of their neurons."""
-    a_k = np.ones(len(top)) if k == 0 else activations[layer - 1][:, k - 1]
-    g = a_k * _node_terms(net, layer + 1, slopes, top, fused)[:, j - 1]      # (m,)
+    """Every path's product for every sample, (m, n_paths), paths in the order of their neurons.
+
+    An axis per layer entered through weights; through an identity (dropout) the path stays on
+    its neuron, so no axis is added."""
+    m = len(top)
+    a_k = np.ones(m) if k == 0 else activations[layer - 1][:, k - 1]
+    g = a_k * _node_terms(net, layer + 1, slopes, top, fused)[:, j - 1]      # (m,): the path is at j
+    at_j = True
     for t in range(layer + 1, net.n_layers):                               # layer t → t+1
-        W = net.weights[t - 1]                                             # (sizes[t], sizes[t-1])
-        g = g[:, None] * W[:, j - 1] if t == layer + 1 else g[..., None] * W.T
+        W = _weight(net, t)                                                # (sizes[t], sizes[t-1])
         node = _node_terms(net, t + 1, slopes, top, fused)
-        g = g * node.reshape(node.shape[0], *([1] * (g.ndim - 2)), node.shape[1])
-    return g.reshape(len(top), -1)
+        if W is not None:
+            g = g[:, None] * W[:, j - 1] if at_j else g[..., None] * W.T
+            at_j = False
+        if at_j:
+            g = g * node[:, j - 1]
+        else:
+            g = g * node.reshape(m, *([1] * (g.ndim - 2)), node.shape[1])
+    return g.reshape(m, -1)
 
 
 def _layered_sum(net, layer, j, k, activations, slopes, top, fused) -> float:
@@ -200,32 +260,46 @@ def _layered_sum(net, layer, j, k, activations, slopes, top, fused) -> float:
     L = net.n_layers
     g = _node_terms(net, L, slopes, top, fused)            # (m, n_out): path sums from each neuron
     for t in range(L - 1, layer, -1):
-        g = (g @ net.weights[t - 1]) * slopes[t - 2]       # (m, sizes[t-1])
+        W = _weight(net, t)
+        g = (g if W is None else g @ W) * slopes[t - 2]     # (m, sizes[t-1])
     a_k = np.ones(len(top)) if k == 0 else activations[layer - 1][:, k - 1]
     return float((g[:, j - 1] * a_k).sum())
 
 
 def _all_paths(net, layer, j):
-    """Lazily, every path as 1-based neurons on layers l+1 … L, starting at j."""
-    return ((j, *rest) for rest in itertools.product(*(range(1, n + 1) for n in net.sizes[layer + 1:])))
+    """Lazily, every path as 1-based neurons on layers l+1 … L, starting at j (a path through an
+    identity connection stays on its neuron)."""
+    choices = [range(1, n + 1) if _weight(net, t) is not None else None
+               for t, n in zip(range(layer + 1, net.n_layers), net.sizes[layer + 1:])]
+    for picks in itertools.product(*(c for c in choices if c is not None)):
+        path, free = [j], iter(picks)
+        for c in choices:
+            path.append(path[-1] if c is None else next(free))
+        yield tuple(path)
 
 
 def count_paths(net: Network, layer: int) -> int:
-    """How many paths lead from one neuron of layer l+1 to the outputs: Π sizes of layers l+2 … L."""
-    return math.prod(net.sizes[layer + 1:])
+    """How many paths lead from one neuron of layer l+1 to the outputs: Π of the sizes of the
+    layers l+2 … L entered through weights."""
+    return math.prod(n for t, n in zip(range(layer + 1, net.n_layers), net.sizes[layer + 1:])
+                     if _weight(net, t) is not None)
 
 
 def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, sample=None,
-               max_paths=MAX_PATHS, regularization="none", reg_rate=0.0) -> ChainRule:
+               max_paths=MAX_PATHS, regularization="none", reg_rate=0.0, context=None) -> ChainRule:
     """Expand ∂J/∂θ_jk^(layer) path by path (1-based indices; k = 0 the bias b_j^(layer)).
 
     ``sample`` is a row index of X (0-based) to use that one sample alone — J is then the cost of
     that sample, m = 1 — or None for the whole batch of m rows. X is ``(m, sizes[0])``,
     Y ``(m, sizes[-1])``. ``regularization``/``reg_rate`` add the penalty's term (see
-    ``ChainRule.regularization_term``); the paths are the data term alone.
+    ``ChainRule.regularization_term``); the paths are the data term alone. ``context``: a
+    replaying ``Context`` expands a training pass with its dropout masks (default: none).
+    ChainRuleError when a layer on the way cannot be expanded (a layer norm).
     """
     _check_index(net, layer, j, k)
+    _check_path(net, layer)
     check(regularization, reg_rate)
+    context = recording(context) or EVALUATION  # a fresh training pass: recorded, then replayed
     X = as_matrix(X, net.sizes[0], "X").astype(np.float64)
     Y = as_matrix(Y, net.sizes[-1], "Y").astype(np.float64)
     if sample is not None:
@@ -233,7 +307,7 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
             raise ValueError(f"sample must be a row index 0 … {len(X) - 1}, got {sample}")
         X, Y = X[sample:sample + 1], Y[sample:sample + 1]
     with np.errstate(all="ignore"):
-        terms = _local_terms(net, X, Y, cost)
+        terms = _local_terms(net, X, Y, cost, context)
         n_paths = count_paths(net, layer)
         enumerated = n_paths * len(X) <= MAX_ENUMERATED
         total = (float(_path_tensor(net, layer, j, k, *terms).sum()) if enumerated
@@ -244,10 +318,9 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
                 break
             factors = _path_factors(net, layer, j, k, path, *terms)
             paths.append(Path(path, factors, np.prod([f.values for f in factors], axis=0)))
-        grads = (net.backprop(X, Y, cost, regularization, reg_rate) if active(regularization, reg_rate)
-                 else net.backprop(X, Y, cost))
-    backprop = grads.biases[layer - 1][j - 1] if k == 0 else grads.weights[layer - 1][j - 1, k - 1]
+        grads = net.backprop(X, Y, cost, regularization, reg_rate, context=replaying(context))
+    by_backprop = grads.biases[layer - 1][j - 1] if k == 0 else grads.weights[layer - 1][j - 1, k - 1]
     term = 0.0 if k == 0 else float(gradient(net.weights[layer - 1], regularization, reg_rate)[j - 1, k - 1])
     return ChainRule(layer, j, k, None if sample is None else (int(sample),), terms[3], paths, n_paths,
-                     len(paths) < n_paths, enumerated, total, float(backprop), regularization,
+                     len(paths) < n_paths, enumerated, total, float(by_backprop), regularization,
                      float(reg_rate), term)

@@ -1,12 +1,17 @@
-"""A fully connected network and backpropagation, in the article's notation.
+"""A layered network and backpropagation, in the article's notation.
 
-Layers are numbered l = 1 … L, layer 1 the input. In code (0-based lists):
+Layers are numbered l = 1 … L, layer 1 the input; layer ``layers[l-1]`` maps a^(l) to a^(l+1).
+In code (0-based lists), for the fully connected layers of the article:
 
 - ``weights[l-1]`` is Θ^(l), shape ``(sizes[l], sizes[l-1])``: row j is "to neuron j of layer
   l+1", column k is "from neuron k of layer l" (the article's mailing label θ_jk^(l)).
 - ``biases[l-1]`` is b^(l), shape ``(sizes[l],)``: zero and frozen when ``bias=False``.
 - Samples are rows: z^(l+1) = a^(l) Θ^(l)ᵀ + b^(l), a^(l+1) = f(z^(l+1)), a^(1) = x.
 - δ^(l) = ∂J/∂z^(l) (the article's δ has the opposite sign; see the README).
+
+Any layer type (softmax, dropout, a plugin's) keeps its arrays in ``params[l-1]``, in the order
+its ``LayerOp.parameters`` declares them; ``weights`` and ``biases`` are views of them (see
+``bpdash.parameters``). The math itself is ``bpdash.backprop``'s, shared with the trainer.
 """
 from __future__ import annotations
 
@@ -14,9 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import backprop, stack
+from .context import EVALUATION
+from .parameters import Layout
 from .plugins import default_registry
 from .regularization import active as regularization_active, add_gradient, penalty
 from .regularization import check as regularization_check
+
+DTYPES = ("float64", "float32")
 
 
 @dataclass
@@ -25,11 +35,13 @@ class Gradients:
 
     - ``cost``: J at the current parameters (float), the regularization penalty included.
     - ``weights[l-1]``: ∂J/∂Θ^(l) = (δ^(l+1))ᵀ a^(l) (+ ∂R/∂Θ^(l) when regularized), shape
-      ``(sizes[l], sizes[l-1])``.
+      ``(sizes[l], sizes[l-1])`` (None for a layer without a weight).
     - ``biases[l-1]``: ∂J/∂b^(l) = Σ_samples δ^(l+1), shape ``(sizes[l],)`` (zeros without bias).
     - ``deltas[i]``: δ^(i+2), shape ``(m, sizes[i+1])``, for layers 2 … L.
     - ``zs[i]``: z^(i+2), shape ``(m, sizes[i+1])``, for layers 2 … L.
     - ``activations[i]``: a^(i+1), shape ``(m, sizes[i])``, for layers 1 … L (a^(1) = X).
+    - ``params[l-1]``: ∂J/∂(every parameter of layer l), shaped like ``Network.params[l-1]``.
+    - ``context``: the forward pass's ``Context`` (replay its draws: ``context.replay()``).
     """
 
     cost: float
@@ -38,11 +50,13 @@ class Gradients:
     deltas: list
     zs: list
     activations: list
+    params: list = None
+    context: object = None
 
 
-def as_matrix(values, n_columns: int, what: str) -> np.ndarray:
-    """``values`` as a float ``(m, n_columns)`` array (a 1-D input is one column or one sample)."""
-    M = np.asarray(values, dtype=float)
+def as_matrix(values, n_columns: int, what: str, dtype=float) -> np.ndarray:
+    """``values`` as a ``(m, n_columns)`` array of ``dtype`` (a 1-D input is one column or one sample)."""
+    M = np.asarray(values, dtype=dtype)
     if M.ndim == 1:
         M = M.reshape(-1, 1) if n_columns == 1 else M.reshape(1, -1)
     if M.ndim != 2 or M.shape[1] != n_columns:
@@ -54,127 +68,187 @@ class Network:
     """A layered network: ``Network([2, 2, 2], "sigmoid")`` is the article's 2-2-2 network.
 
     ``sizes`` lists neurons per layer, input first. ``activations`` names one activation for
-    every non-input layer, or gives a list with one name per non-input layer. ``init`` names
-    an initializer ("uniform" draws from [−ε, ε], the article's choice); ``seed`` makes the
-    draw reproducible. ``registry`` supplies the names (default: every loaded plugin).
+    every non-input layer, or gives a list with one name per non-input layer; a name may also
+    be an output layer type: ``Network([2, 8, 3], ["tanh", "softmax"])``. Stacks with dropout or
+    plugin layers come from layer specs: ``Network.from_specs`` (see ``bpdash.stack``).
+
+    ``init`` names an initializer ("uniform" draws from [−ε, ε], the article's choice); ``seed``
+    makes the draw reproducible. ``registry`` supplies the names (default: every loaded plugin).
+    ``dtype`` ("float64", or "float32" for speed) is how the parameters are kept and trained;
+    ``forward``, ``backprop`` and the teaching tools compute in float64 whatever it is.
     """
 
     def __init__(self, sizes, activations="sigmoid", *, bias=True, init="uniform",
-                 epsilon=0.5, seed=None, registry=None):
-        self.sizes = _check_sizes(sizes)
-        names = [activations] * (len(self.sizes) - 1) if isinstance(activations, str) else list(activations)
-        if len(names) != len(self.sizes) - 1:
-            raise ValueError(f"activations: expected 1 or {len(self.sizes) - 1} names "
+                 epsilon=0.5, seed=None, registry=None, dtype="float64"):
+        sizes = _check_sizes(sizes)
+        names = [activations] * (len(sizes) - 1) if isinstance(activations, str) else list(activations)
+        if len(names) != len(sizes) - 1:
+            raise ValueError(f"activations: expected 1 or {len(sizes) - 1} names "
                              f"(one per non-input layer), got {len(names)}")
-        self.registry = registry if registry is not None else default_registry()
-        self.activation_names = names
-        self.functions = [self.registry.get("activations", n) for n in names]
-        self.bias = bool(bias)
-        self.init = init
-        self.initializer = self.registry.get("initializers", init)
+        registry = registry if registry is not None else default_registry()
+        self._build(sizes[0], stack.from_sizes(sizes, names, registry), registry, bias, init,
+                    epsilon, seed, dtype)
+
+    @classmethod
+    def from_specs(cls, n_inputs: int, specs, *, bias=True, init="uniform", epsilon=0.5, seed=None,
+                   registry=None, dtype="float64") -> "Network":
+        """A network on ``n_inputs`` inputs with one layer per spec (see ``bpdash.stack``)."""
+        _check_sizes([n_inputs, 1])
+        net = cls.__new__(cls)
+        net._build(int(n_inputs), specs, registry if registry is not None else default_registry(),
+                   bias, init, epsilon, seed, dtype)
+        return net
+
+    def _build(self, n_inputs, specs, registry, bias, init, epsilon, seed, dtype) -> None:
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
         if not np.isfinite(epsilon) or epsilon < 0:
             raise ValueError(f"epsilon must be a finite number ≥ 0, got {epsilon!r}")
+        if not isinstance(specs, (list, tuple)) or not specs:
+            raise stack.LayerSpecError("a network needs at least one layer spec")
+        self.registry = registry
+        self.specs = [stack.canonical(spec, registry, i) for i, spec in enumerate(specs)]
+        self.bias = bool(bias)
+        self.init = init
+        self.initializer = registry.get("initializers", init)
         self.epsilon = float(epsilon)
         self.seed = seed
+        self.dtype = np.dtype(dtype)
+        self.layers = stack.bind(n_inputs, self.specs, registry, self.bias)
+        self.layout = Layout(self.layers)
+        self.sizes = [n_inputs] + [int(op.n_out) for op in self.layers]
+        self.activation_names = [op.output for op in self.layers]
         self.reset(seed)
+
+    def bind(self) -> list:
+        """A fresh copy of the stack's layers (``LayerOp``s): what a trainer trains with, so
+        that buffers its layers keep are its own."""
+        return stack.bind(self.sizes[0], self.specs, self.registry, self.bias)
 
     @property
     def n_layers(self) -> int:
         """L, the number of layers including the input."""
         return len(self.sizes)
 
+    # -- parameters ------------------------------------------------------------------------------
+
+    @property
+    def weights(self) -> tuple:
+        """Θ^(l) for l = 1 … L−1 (None for a layer without a weight). Assign a whole list to
+        change them: ``net.weights = [...]``."""
+        return self.layout.weights(self.params)
+
+    @weights.setter
+    def weights(self, arrays) -> None:
+        self.params = self.layout.replace(self.params, "weight", arrays)
+
+    @property
+    def biases(self) -> tuple:
+        """b^(l) for l = 1 … L−1 (zeros without bias; None for a layer without a weight)."""
+        return self.layout.biases(self.params)
+
+    @biases.setter
+    def biases(self, arrays) -> None:
+        self.params = self.layout.replace(self.params, "bias", arrays)
+
     def reset(self, seed=None) -> None:
-        """Draw fresh Θ^(l) (then b^(l)) for l = 1 … L−1 from ``numpy.random.default_rng(seed)``."""
+        """Draw fresh parameters from ``numpy.random.default_rng(seed)``: layer by layer, each
+        weight Θ^(l) then bias b^(l) from the initializer (in that order, so a seed gives the
+        same Θ and b as ever); "ones" and "zeros" parameters start at 1 and 0."""
         rng = np.random.default_rng(seed)
-        self.weights, self.biases = [], []
-        for n_from, n_to in zip(self.sizes[:-1], self.sizes[1:]):
-            sample = self.initializer.sample
-            self.weights.append(np.asarray(sample((n_to, n_from), n_from, n_to, self.epsilon, rng), float))
-            b = sample((n_to,), n_from, n_to, self.epsilon, rng) if self.bias else np.zeros(n_to)
-            self.biases.append(np.asarray(b, float))
+        sample, params = self.initializer.sample, []
+        for op, n_in in zip(self.layers, self.sizes):
+            arrays = []
+            for p in op.parameters:
+                if p.role in ("weight", "bias"):
+                    values = sample(tuple(p.shape), n_in, op.n_out, self.epsilon, rng)
+                else:
+                    values = np.ones(p.shape) if p.role == "ones" else np.zeros(p.shape)
+                arrays.append(np.asarray(values, float).astype(self.dtype, copy=False))
+            params.append(tuple(arrays))
+        self.params = tuple(params)
 
     def check_parameters(self) -> None:
-        """Raise ValueError when an assigned Θ^(l) or b^(l) has the wrong shape."""
-        if len(self.weights) != len(self.sizes) - 1 or len(self.biases) != len(self.sizes) - 1:
-            raise ValueError(f"expected {len(self.sizes) - 1} weight matrices and bias vectors")
-        for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
-            want = (self.sizes[l], self.sizes[l - 1])
-            if np.shape(W) != want:
-                raise ValueError(f"weights[{l - 1}] (Θ^({l})) must have shape {want}, got {np.shape(W)}")
-            if np.shape(b) != want[:1]:
-                raise ValueError(f"biases[{l - 1}] (b^({l})) must have shape {want[:1]}, got {np.shape(b)}")
+        """Raise ValueError when an assigned parameter array has the wrong shape."""
+        self.layout.check(self.params)
 
-    def forward_pass(self, X):
-        """``(zs, activations)``: z^(l) for l = 2 … L and a^(l) for l = 1 … L, each ``(m, sizes[l-1])``."""
+    # -- the passes --------------------------------------------------------------------------------
+
+    def forward_pass(self, X, context=None):
+        """``(zs, activations)``: z^(l) for l = 2 … L and a^(l) for l = 1 … L, each ``(m, sizes[l-1])``.
+
+        ``context`` (a ``bpdash.context.Context``) makes it a training pass (dropout drops units);
+        default: evaluation."""
         self.check_parameters()
-        A = as_matrix(X, self.sizes[0], "X")
-        zs, activations = [], [A]
-        for W, b, fn in zip(self.weights, self.biases, self.functions):
-            Z = A @ W.T
-            if self.bias:
-                Z += b
-            A = fn.f(Z)
-            zs.append(Z)
-            activations.append(A)
+        X = as_matrix(X, self.sizes[0], "X")
+        zs, activations, _ = backprop.forward(self.layers, self.params, X, context or EVALUATION)
         return zs, activations
 
     def forward(self, X) -> np.ndarray:
         """The outputs a^(L), shape ``(m, sizes[-1])``, for inputs X of shape ``(m, sizes[0])``."""
         return self.forward_pass(X)[1][-1]
 
-    def backprop(self, X, Y, cost="squared_error", regularization="none", reg_rate=0.0) -> Gradients:
-        """J and ∂J/∂Θ^(l), ∂J/∂b^(l) by backpropagation over the m rows of X and Y.
+    def cost(self, X, Y, cost="squared_error", regularization="none", reg_rate=0.0, *, context=None) -> float:
+        """J at the current parameters, as ``backprop`` computes it, without the backward pass."""
+        regularization_check(regularization, reg_rate)
+        activations = self.forward_pass(X, context)[1]
+        J = float(self._cost_record(cost).value(activations[-1], self._targets(Y, activations[0])))
+        return J + penalty(self._weights(), regularization, reg_rate) if regularization_active(
+            regularization, reg_rate) else J
+
+    def backprop(self, X, Y, cost="squared_error", regularization="none", reg_rate=0.0, *,
+                 context=None) -> Gradients:
+        """J and ∂J/∂(every parameter) by backpropagation over the m rows of X and Y.
 
         ``regularization`` ("none", "l1", "l2") with rate λ = ``reg_rate`` adds the penalty R(Θ)
         to ``.cost`` and ∂R/∂Θ^(l) (λθ or λ sign θ) to ``.weights``; biases are never
         regularized, and ``.deltas`` stay the data term's (see ``bpdash.regularization``).
+        ``context``: as for ``forward_pass`` (a recording one keeps its dropout masks).
         """
         regularization_check(regularization, reg_rate)
-        zs, activations = self.forward_pass(X)
-        Y = as_matrix(Y, self.sizes[-1], "Y")
-        if Y.shape[0] != activations[0].shape[0]:
-            raise ValueError(f"X has {activations[0].shape[0]} rows but Y has {Y.shape[0]}")
-        J, delta = output_delta(self, zs[-1], activations[-1], Y, cost)
-        deltas = [delta]
-        for l in range(len(self.weights) - 1, 0, -1):
-            # δ^(l) = (δ^(l+1) Θ^(l)) ⊙ f′(z^(l)), with Θ^(l) = weights[l]
-            deltas.append((deltas[-1] @ self.weights[l]) * derivative(self.functions[l - 1],
-                                                                      zs[l - 1], activations[l]))
+        self.check_parameters()
+        X = as_matrix(X, self.sizes[0], "X")
+        Y = self._targets(Y, X)
+        ctx = context or EVALUATION
+        record, ops, params = self._cost_record(cost), self.layers, self.params
+        zs, activations, caches = backprop.forward(ops, params, X, ctx)
+        A = activations[-1]
+        J = float(record.value(A, Y))
+        delta = backprop.output_delta(ops[-1], record, caches[-1], A, Y, backprop.links(record, ops[-1]))
+        deltas = []
+        grads = backprop.backward(ops, params, caches, delta, deltas)
         deltas.reverse()
-        dW = [d.T @ a for d, a in zip(deltas, activations[:-1])]
-        db = [d.sum(axis=0) if self.bias else np.zeros(d.shape[1]) for d in deltas]
         if regularization_active(regularization, reg_rate):
-            J = J + penalty(self.weights, regularization, reg_rate)
-            dW = [add_gradient(g, W, regularization, reg_rate) for g, W in zip(dW, self.weights)]
-        return Gradients(J, dW, db, deltas, zs, activations)
+            J = J + penalty(self._weights(), regularization, reg_rate)
+            grads = [layer if w is None else
+                     layer[:w] + (add_gradient(layer[w], params[l][w], regularization, reg_rate),) + layer[w + 1:]
+                     for l, (layer, w) in enumerate(zip(grads, self.layout.weight))]
+        return Gradients(J, list(self.layout.weights(grads)), list(self.layout.biases(grads)), deltas, zs,
+                         activations, grads, ctx)
+
+    def _cost_record(self, cost):
+        return self.registry.get("costs", cost) if isinstance(cost, str) else cost
+
+    def _targets(self, Y, X):
+        Y = as_matrix(Y, self.sizes[-1], "Y")
+        if Y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]}")
+        return Y
+
+    def _weights(self) -> list:
+        return [W for W in self.weights if W is not None]
 
     def copy(self) -> "Network":
         """An independent network with the same architecture and copies of the parameters."""
-        twin = object.__new__(Network)
+        twin = object.__new__(type(self))
         twin.__dict__.update(self.__dict__)
-        twin.weights = [W.copy() for W in self.weights]
-        twin.biases = [b.copy() for b in self.biases]
+        twin.layers = self.bind()
+        twin.params = tuple(tuple(p.copy() for p in layer) for layer in self.params)
         return twin
 
     def describe(self) -> str:
         """``2-2-2 sigmoid/sigmoid`` style summary."""
         return "-".join(map(str, self.sizes)) + " " + "/".join(self.activation_names)
-
-
-def derivative(fn, Z, A):
-    """f′(z), from a = f(z) when the activation offers that faster form."""
-    return fn.df_from_a(A) if fn.df_from_a is not None else fn.df(Z)
-
-
-def output_delta(net, Z, A, Y, cost):
-    """(J, δ^(L)): via the cost's fused form for this output activation when it has one."""
-    record = net.registry.get("costs", cost) if isinstance(cost, str) else cost
-    fused = record.fused.get(net.activation_names[-1])
-    if fused is not None:
-        value_from_z, delta_from_z = fused
-        return value_from_z(Z, Y), delta_from_z(Z, Y)
-    # δ^(L) = ∂J/∂a^(L) ⊙ f′(z^(L))
-    return record.value(A, Y), record.gradient(A, Y) * derivative(net.functions[-1], Z, A)
 
 
 def _check_sizes(sizes) -> list:

@@ -29,7 +29,7 @@ import pluggy
 
 from . import hookspecs
 from .plugin_probe import Probe
-from .records import Activation, Cost, Dataset, Initializer, Optimizer
+from .records import Activation, Cost, Dataset, Initializer, Layer, Optimizer, with_two_argument_df
 from .shipped import builtin_plugins_dir as builtin_dir  # a name the tests replace
 from .time_limit import DEFAULT_TIMEOUT_S, plugin_timeout, within  # noqa: F401 (DEFAULT_TIMEOUT_S: the API's)
 from .validation import CHECKS, RecordError
@@ -41,6 +41,7 @@ HOOKS = {  # hook name → (record type, registry attribute)
     "register_initializers": (Initializer, "initializers"),
     "register_datasets": (Dataset, "datasets"),
     "register_optimizers": (Optimizer, "optimizers"),
+    "register_layers": (Layer, "layers"),
 }
 BUILTIN = "builtin"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -75,6 +76,7 @@ class Registry:
     initializers: dict = field(default_factory=dict)
     datasets: dict = field(default_factory=dict)
     optimizers: dict = field(default_factory=dict)
+    layers: dict = field(default_factory=dict)
     plugins: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     origin: dict = field(default_factory=dict)  # (attribute, record name) → plugin source label
@@ -221,8 +223,11 @@ def _records(impls):
             if not isinstance(record.name, str) or not record.name.strip():
                 raise RecordError(f"{hook_name}() returned a {record_type.__name__} without a name")
             kind = attr[:-1]
-            _call(CHECKS[record_type], f"{kind} '{record.name}': checking it on sample inputs",
-                  record)
+            if record_type is Activation:
+                record = with_two_argument_df(record)
+            if record_type in CHECKS:  # a layer is checked once every plugin is in: _check_layers
+                _call(CHECKS[record_type], f"{kind} '{record.name}': checking it on sample inputs",
+                      record)
             found.setdefault(attr, []).append(record)
     return found
 
@@ -292,7 +297,34 @@ def _load(folders, entry_points: bool, strict: bool, timeout: float | None, prob
                 registry.origin[(attr, record.name)] = label
                 provides.append(record.name)
         registry.plugins.append(PluginInfo(name, source, version, "ok", tuple(provides)))
+    _check_layers(registry, strict, timeout)
     return registry
+
+
+def _check_layers(registry, strict: bool, timeout: float | None) -> None:
+    """Check every layer plugin against the whole registry (a layer names activations, which may
+    load after it); a failing one is reported under its plugin and left out, never fatal unless
+    it is built in or ``strict``."""
+    from .layercheck import check_layer
+
+    for name, record in list(registry.layers.items()):
+        label = registry.origin[("layers", name)]
+        try:
+            _within(timeout, _call, check_layer, f"layer '{name}': checking it on sample inputs",
+                    record, registry)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            del registry.layers[name]
+            del registry.origin[("layers", name)]
+            message = _describe(exc, "checking it")
+            i = [f"plugin '{p.name}' ({p.source})" for p in registry.plugins].index(label)
+            info = registry.plugins[i]
+            registry.plugins[i] = PluginInfo(info.name, info.source, info.version, "error",
+                                             tuple(n for n in info.provides if n != name))
+            registry.errors.append(PluginProblem(info.name, info.source, message))
+            if strict or info.source == BUILTIN:
+                raise PluginLoadError(f"{label} failed to load: {message}") from exc
 
 
 def _describe(exc: BaseException, step: str) -> str:

@@ -5,8 +5,9 @@ registry validates each one before anything uses it (see ``bpdash.validation``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+import inspect
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
@@ -15,19 +16,37 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation function f and its derivative f′, both of the weighted input z.
+    """An activation function f and its derivative f′.
 
-    ``f(z)`` and ``df(z)`` map an array of any shape to an array of the same shape.
-    ``df_from_a(a)``, when given, is f′ written in terms of a = f(z) (sigmoid: a(1 − a),
-    tanh: 1 − a²): the engine uses it in backprop because a is already computed.
+    ``f(z)`` maps an array of any shape to an array of the same shape (a new one: the engine
+    keeps z). ``df(z, a)`` is f′(z), given a = f(z) too, so that f′ may be written from the
+    activation the forward pass already computed (sigmoid: a(1 − a), tanh: 1 − a²); it returns
+    a new array shaped like z, in z's dtype.
+
+    A plugin written for an older bpdash whose ``df`` takes z alone still works: the loader
+    wraps it once into ``df(z, a) = df(z)`` (see ``with_two_argument_df``).
     """
 
     name: str
     f: Callable[[Array], Array]
-    df: Callable[[Array], Array]
+    df: Callable[[Array, Array], Array]
     description: str = ""
-    df_from_a: Optional[Callable[[Array], Array]] = None
     latex: str = ""  # f(z) as LaTeX, for the dashboard's formulas
+
+
+def with_two_argument_df(act: Activation) -> Activation:
+    """``act`` itself when its ``df`` takes (z, a); else a copy whose ``df(z, a)`` calls the
+    plugin's ``df(z)``. The loader applies it to every activation, once."""
+    try:
+        parameters = list(inspect.signature(act.df).parameters.values())
+    except (TypeError, ValueError):  # a builtin or C function without a signature: take it as is
+        return act
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    takes_more = any(p.kind == p.VAR_POSITIONAL for p in parameters) or len(positional) >= 2
+    if takes_more or not positional:
+        return act
+    of_z = act.df
+    return replace(act, df=lambda z, a: of_z(z))
 
 
 @dataclass(frozen=True)
@@ -35,24 +54,22 @@ class Cost:
     """A cost J(a^(L), y), averaged over the m samples (rows).
 
     ``value(A, Y)`` → float J; ``gradient(A, Y)`` → ∂J/∂a^(L), shape ``(m, n_out)``, already
-    divided by m. ``fused`` maps an output activation name to a pair
-    ``(value_from_z(Z, Y), delta_from_z(Z, Y))`` that computes J and δ^(L) = ∂J/∂z^(L) straight
-    from z^(L): the numerically stable path (cross-entropy after a sigmoid).
+    divided by m, as a new array.
 
-    ``value_and_delta`` (optional, for speed only) maps an output activation name to
-    ``value_and_delta(Z, A, Y) → (J, δ^(L))``, the same numbers as ``value(A, Y)`` and
-    ``gradient(A, Y) ⊙ f′(z^(L))`` taken apart, in fewer numpy calls: the trainer uses it every
-    epoch, where a small network's epoch is counted in calls. ``bpdash.validation`` checks it
-    against that composition before a trainer uses it.
+    ``link`` names the output function whose derivative cancels this cost's (an activation's
+    name, or an output layer type's such as "softmax"): binary cross-entropy after a sigmoid,
+    categorical cross-entropy after a softmax, squared error after a linear output. For that
+    output δ^(L) = ∂J/∂z^(L) = (a − y)/m exactly, and the engine uses that form (stable where
+    the composition would divide by a saturated a(1 − a)); it checks the claim against the
+    composition on random inputs before relying on it.
     """
 
     name: str
     value: Callable[[Array, Array], float]
     gradient: Callable[[Array, Array], Array]
     description: str = ""
-    fused: dict = field(default_factory=dict)
     latex: str = ""
-    value_and_delta: dict = field(default_factory=dict)
+    link: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,11 +105,13 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """An update rule for the parameters θ (every Θ^(l), then every b^(l) when the net has biases).
+    """An update rule for the parameters θ: every layer's arrays, layer by layer (Θ^(1), b^(1),
+    Θ^(2), …; b^(l) only when the net has biases).
 
     ``init(params) → state``: ``params`` is a list of float arrays; ``state`` is a dict mapping a
-    name to a list of float arrays shaped like ``params`` (e.g. ``{"v": [zeros like each θ]}``;
-    ``{}`` for a rule without memory), so that a run saved to JSON restores it exactly.
+    name to a list of arrays shaped like ``params``, in their dtype (e.g. ``{"v": [zeros like
+    each θ]}``; ``{}`` for a rule without memory), so that a run saved to JSON restores it
+    exactly.
 
     ``step(params, grads, state, lr, hp, t) → new_params``: ``grads`` are ∂J/∂θ shaped like
     ``params``; ``lr`` is η for this update; ``hp`` maps the name of each of its
@@ -106,8 +125,8 @@ class Optimizer:
     dashboard's widgets, links and sweeps take them from there.
 
     ``description`` states the update rule in words and ``latex`` as formulas (st.latex).
-    ``plain=True`` marks plain gradient descent θ := θ − η ∂J/∂θ, which the trainer then
-    performs with its own fused in-line update instead of calling ``step`` (same numbers).
+    Every update of every run goes through ``step``: it runs once per update, so a rule for
+    large networks should make one new array per parameter and work in place on it.
     """
 
     name: str
@@ -115,5 +134,26 @@ class Optimizer:
     step: Callable[..., list]
     description: str = ""
     latex: str = ""
-    plain: bool = False
     hyperparameters: tuple = ()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer type: how to build one layer of a network from its input width and settings.
+
+    ``settings`` declares the type's settings as ``bpdash.fields.Field`` records (a dense
+    layer's ``units`` and ``activation``, dropout's ``rate``): a layer spec gives values for
+    them, the rest take their defaults, and each value is checked by its Field before ``make``
+    sees it.
+
+    ``make(n_in, settings, registry)`` → a ``bpdash.layers.LayerOp``: the layer bound to an
+    input width ``n_in`` and a dict of checked ``settings`` (``registry`` resolves plugin names
+    such as an activation). The op states its parameters and computes the forward pass, δ and
+    the backward pass; see ``bpdash.layers`` and docs/layers.md.
+    """
+
+    name: str
+    make: Callable[..., object]
+    description: str = ""
+    settings: tuple = ()
+    latex: str = ""

@@ -15,29 +15,47 @@ from dataclasses import dataclass
 class Snapshot:
     """The parameters after ``epoch`` and the gradients that epoch's last update used.
 
-    ``weights[l-1]`` is Θ^(l) ``(sizes[l], sizes[l-1])``, ``biases[l-1]`` is b^(l) ``(sizes[l],)``;
-    ``grad_weights``/``grad_biases`` have the same shapes (None for epoch 0).
+    ``params[l-1]`` holds layer l's parameter arrays as ``Network.params`` does, ``gradients``
+    the same structure (None for epoch 0); ``layout`` (the network's ``bpdash.parameters.Layout``)
+    gives the article's views: ``weights[l-1]`` is Θ^(l) ``(sizes[l], sizes[l-1])``,
+    ``biases[l-1]`` is b^(l) ``(sizes[l],)``, and ``grad_weights``/``grad_biases`` theirs.
     """
 
     epoch: int
-    weights: tuple
-    biases: tuple
-    grad_weights: tuple | None = None
-    grad_biases: tuple | None = None
+    params: tuple
+    gradients: tuple | None = None
+    layout: object = None
+
+    @property
+    def weights(self) -> tuple:
+        return self.layout.weights(self.params)
+
+    @property
+    def biases(self) -> tuple:
+        return self.layout.biases(self.params)
+
+    @property
+    def grad_weights(self) -> tuple | None:
+        return None if self.gradients is None else self.layout.weights(self.gradients)
+
+    @property
+    def grad_biases(self) -> tuple | None:
+        return None if self.gradients is None else self.layout.biases(self.gradients)
+
+    def _arrays(self) -> list:
+        layers = list(self.params) + (list(self.gradients) if self.gradients is not None else [])
+        return [a for layer in layers for a in layer]
 
     @property
     def nbytes(self) -> int:
-        arrays = list(self.weights) + list(self.biases)
-        if self.grad_weights is not None:
-            arrays += list(self.grad_weights) + list(self.grad_biases)
-        return sum(a.nbytes for a in arrays)
+        return sum(a.nbytes for a in self._arrays())
 
     @property
     def footprint(self) -> int:
         """Memory the snapshot holds in Python, not just array data: what the budget counts, so
         a small network's many snapshots cannot outgrow it through per-object overhead."""
-        n_arrays = (len(self.weights) + len(self.biases)) * (1 if self.grad_weights is None else 2)
-        return self.nbytes + n_arrays * ARRAY_OVERHEAD + ENTRY_OVERHEAD
+        arrays = self._arrays()
+        return sum(a.nbytes for a in arrays) + len(arrays) * ARRAY_OVERHEAD + ENTRY_OVERHEAD
 
 
 ARRAY_OVERHEAD = 128  # bytes of a numpy array object beyond its data (header, dims, strides)
@@ -52,10 +70,11 @@ class SnapshotStore:
     costs ≈0.6 µs, a few percent of a small network's whole epoch.
     """
 
-    def __init__(self, budget_bytes: int = 32 * 2**20):
+    def __init__(self, budget_bytes: int = 32 * 2**20, layout=None):
         self.budget_bytes = int(budget_bytes)
+        self.layout = layout  # the network's Layout, for the snapshots' views
         self.stride = 1
-        self._kept: dict[int, tuple] = {}  # epoch → (epoch, weights, biases, grad_weights, grad_biases)
+        self._kept: dict[int, tuple] = {}  # epoch → (epoch, params, gradients)
         self._latest: tuple | None = None
         self._size = 0  # bytes of one full snapshot, learnt from the first with gradients
         # How many snapshots fit the budget, once _size is learnt; 0 until then, so that every
@@ -68,17 +87,16 @@ class SnapshotStore:
 
     def add(self, snapshot: Snapshot) -> None:
         """Record ``snapshot`` as the newest; keep it for playback if its epoch is on the stride."""
-        self.record(snapshot.epoch, snapshot.weights, snapshot.biases, snapshot.grad_weights,
-                    snapshot.grad_biases)
+        self.record(snapshot.epoch, snapshot.params, snapshot.gradients)
 
-    def record(self, epoch: int, weights: tuple, biases: tuple, grad_weights: tuple | None = None,
-               grad_biases: tuple | None = None) -> None:
-        """``add(Snapshot(epoch, weights, ...))`` without making the Snapshot.
+    def record(self, epoch: int, params: tuple, gradients: tuple | None = None) -> None:
+        """``add(Snapshot(epoch, params, gradients))`` without making the Snapshot. ``params``
+        and ``gradients`` are per-layer tuples of arrays that nobody changes in place.
 
         Called every epoch, so the common case is a few cheap steps: epoch 0 is on every stride,
         and the budget is a count of snapshots, worked out once (see _fit_budget).
         """
-        fields = (epoch, weights, biases, grad_weights, grad_biases)
+        fields = (epoch, params, gradients)
         self._latest = fields
         if epoch % self.stride == 0:
             kept = self._kept
@@ -90,11 +108,11 @@ class SnapshotStore:
         """Learn a full snapshot's size from the first with gradients (shapes never change), then
         double the stride and drop the epochs off it until the kept snapshots fit the budget
         (at least two are kept, whatever the budget)."""
-        if fields[3] is not None and not self._capacity:
-            self._size = max(self._size, Snapshot(*fields).footprint)
+        if fields[2] is not None and not self._capacity:
+            self._size = max(self._size, self._snapshot(fields).footprint)
             self._capacity = max(2, self.budget_bytes // self._size)
         elif not self._size:
-            self._size = Snapshot(*fields).footprint
+            self._size = self._snapshot(fields).footprint
         limit = self._capacity or max(2, self.budget_bytes // self._size)
         kept = self._kept
         while len(kept) > limit:
@@ -104,7 +122,10 @@ class SnapshotStore:
     @property
     def latest(self) -> Snapshot | None:
         """The newest snapshot, kept or not (None before the first)."""
-        return None if self._latest is None else Snapshot(*self._latest)
+        return None if self._latest is None else self._snapshot(self._latest)
+
+    def _snapshot(self, fields) -> Snapshot:
+        return Snapshot(*fields, self.layout)
 
     @property
     def epochs(self) -> list[int]:
@@ -117,9 +138,9 @@ class SnapshotStore:
     def at(self, epoch: int) -> Snapshot:
         """The snapshot of the kept epoch nearest to ``epoch`` (at or before it when possible)."""
         if self._latest is not None and epoch >= self._latest[0]:
-            return Snapshot(*self._latest)
+            return self._snapshot(self._latest)
         candidates = [e for e in self._kept if e <= epoch] or list(self._kept)
-        return Snapshot(*self._kept[max(candidates) if candidates else 0])
+        return self._snapshot(self._kept[max(candidates) if candidates else 0])
 
     @property
     def nbytes(self) -> int:
@@ -127,4 +148,4 @@ class SnapshotStore:
         held = {id(f): f for f in self._kept.values()}
         if self._latest is not None:
             held[id(self._latest)] = self._latest
-        return sum(Snapshot(*f).nbytes for f in held.values())
+        return sum(self._snapshot(f).nbytes for f in held.values())

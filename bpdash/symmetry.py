@@ -53,11 +53,18 @@ def _greedy_count(M, limit) -> int:
     return len(representatives)
 
 
+def hidden_layers(net: Network) -> list[int]:
+    """The hidden layers l (2 … L−1, article numbering) fed through weights Θ^(l−1): those whose
+    units can be copies of each other (a dropout layer's units follow the layer before)."""
+    return [l for l in range(2, net.n_layers) if net.layout.weight[l - 2] is not None]
+
+
 def distinct_neurons(net: Network, tol=1e-9) -> list[int]:
-    """Per hidden layer l = 2 … L−1: the number of distinct rows of [Θ^(l−1) | b^(l−1)], i.e. of
-    distinct incoming weight vectors (units with equal ones compute the same thing)."""
-    return [distinct_rows(np.column_stack([W, b]), tol)
-            for W, b in zip(net.weights[:-1], net.biases[:-1])]
+    """Per hidden layer l of ``hidden_layers``: the number of distinct rows of
+    [Θ^(l−1) | b^(l−1)], i.e. of distinct incoming weight vectors (units with equal ones compute
+    the same thing)."""
+    weights, biases = net.weights, net.biases
+    return [distinct_rows(np.column_stack([weights[l - 2], biases[l - 2]]), tol) for l in hidden_layers(net)]
 
 
 @dataclass(frozen=True)
@@ -92,16 +99,15 @@ def _diagnosis(layer: int, units: int, distinct: int, gradient_norm: float) -> L
 
 
 def diagnose(net: Network, X, Y, cost="squared_error", tol=1e-9) -> list[LayerDiagnosis]:
-    """One LayerDiagnosis per hidden layer, from the parameters now and one backward pass over
-    X ``(m, sizes[0])``, Y ``(m, sizes[-1])``."""
+    """One LayerDiagnosis per hidden layer of ``hidden_layers``, from the parameters now and one
+    backward pass (outside training) over X ``(m, sizes[0])``, Y ``(m, sizes[-1])``."""
     with np.errstate(all="ignore"):
         grads = net.backprop(X, Y, cost)
-    counts = distinct_neurons(net, tol)
     diagnoses = []
-    for i, distinct in enumerate(counts):
-        g = np.concatenate([np.ravel(grads.weights[i]), np.ravel(grads.biases[i])])
+    for l, distinct in zip(hidden_layers(net), distinct_neurons(net, tol)):
+        g = np.concatenate([np.ravel(grads.weights[l - 2]), np.ravel(grads.biases[l - 2])])
         norm = float(np.linalg.norm(g))
-        diagnoses.append(_diagnosis(i + 2, net.sizes[i + 1], distinct, norm))
+        diagnoses.append(_diagnosis(l, net.sizes[l - 1], distinct, norm))
     return diagnoses
 
 
@@ -126,7 +132,7 @@ class LabRun:
 
     @property
     def distinct(self) -> pd.DataFrame:
-        columns = ["epoch"] + [f"layer {l}" for l in range(2, self.net.n_layers)]
+        columns = ["epoch"] + [f"layer {l}" for l in hidden_layers(self.net)]
         return pd.DataFrame(self.rows, columns=columns)
 
     def record(self) -> None:

@@ -7,10 +7,9 @@ them and the few methods the epoch loop calls:
   the history's ``cost`` and ``test_cost``, ``evaluate()`` — is the regularized
   J = J_data + R(Θ), and ``grad_norm_l`` (and the snapshots' gradients) include ∂R/∂Θ^(l).
   After each update, L1 sets the weights that crossed 0 to exactly 0 (``clip_l1``).
-- Optimizers (an ``Optimizer`` plugin, ``bpdash.updates``): plain gradient descent without L1
-  is done in line by the trainer (its fast path, no state); any other case goes through an
-  ``Updater``, whose state and update count t travel with a saved run (``optimizer_state``,
-  ``Trainer.restore``). When training diverges that state restarts (t = 0).
+- Optimizers (an ``Optimizer`` plugin, ``bpdash.updates``): every update goes through an
+  ``Updater`` and the optimizer's ``step``; its state and update count t travel with a saved run
+  (``optimizer_state``, ``Trainer.restore``). When training diverges that state restarts (t = 0).
 - Learning-rate schedules (``bpdash.schedules``): epoch e updates with η_e;
   ``current_learning_rate`` is the η of the next epoch.
 - Stopping (``bpdash.stopping``): at a target cost, or after ``patience`` epochs without the
@@ -18,8 +17,6 @@ them and the few methods the epoch loop calls:
   ``run_epoch`` returns None, as after divergence, which stays separate (``diverged``).
 """
 from __future__ import annotations
-
-import numpy as np
 
 from . import regularization, schedules
 from .stopping import Stopper
@@ -41,9 +38,7 @@ class TrainingOptions:
         self.optimizer_params = hyperparameters(self.optimizer, optimizer_params, self.net.registry)
         self._regularized = regularization.active(kind, rate)
         l1 = self.reg_rate if self._regularized and kind == "l1" else 0.0
-        # plain gradient descent without L1 is the trainer's fast path: no Updater
-        self._updater = (None if self.optimizer.plain and not l1 else
-                         Updater(self.optimizer, self.net, self.optimizer_params, l1))
+        self._updater = Updater(self.optimizer, self.net.layout, self.net.params, self.optimizer_params, l1)
         self._scheduled = schedule != "constant"
         self.target_cost = None if target_cost is None else float(target_cost)
         self.patience = None if patience is None else int(patience)
@@ -57,14 +52,10 @@ class TrainingOptions:
     def _restore_options(self, optimizer_state) -> None:
         """For ``Trainer.restore``: the optimizer's saved state (None: a fresh one), and the
         stopping rules replayed over the restored history."""
-        if self._updater is None:
-            if optimizer_state is not None and optimizer_state.get("state"):
-                raise ValueError("optimizer_state: this run's optimizer (plain gradient descent) "
-                                 "keeps no state")
-        elif optimizer_state is None:
-            self._updater.reset(self.net)
+        if optimizer_state is None:
+            self._updater.reset(self.net.params)
         else:
-            self._updater.load(optimizer_state, self.net)
+            self._updater.load(optimizer_state, self.net.params)
         self._stopper = self._new_stopper()
         self.stop_reason = "" if self._stopper is None else self._stopper.replay(self.history)
         self.stopped = bool(self.stop_reason)
@@ -95,18 +86,24 @@ class TrainingOptions:
         """Make the schedule's η_e the step size of the updates of ``epoch``."""
         self._eta = schedules.learning_rate(self._learning_rate, epoch, self.lr_schedule,
                                             self.lr_decay, self.lr_step)
-        self._minus_eta = np.array(-self._eta)
 
     @property
     def optimizer_state(self) -> dict | None:
         """The optimizer's memory as JSON-ready data ``{"name", "t", "state"}`` (see
-        ``bpdash.updates.Updater.export``); None on the fast path, which keeps none."""
-        return None if self._updater is None else self._updater.export()
+        ``bpdash.updates.Updater.export``); None for an optimizer that keeps none (plain
+        gradient descent), so a saved run carries nothing for it."""
+        return self._updater.export() if self._updater.state else None
 
-    def _regularize(self, J, dW):
-        """J + R(Θ), with ∂R/∂Θ^(l) added into ∂J/∂Θ^(l) (``dW``: the epoch's own arrays), at the
-        weights the gradients were taken at (see ``bpdash.regularization``)."""
-        kind, rate, weights = self.regularization, self.reg_rate, self.net.weights
-        for dJ_dW, W in zip(dW, weights):
-            regularization.add_gradient(dJ_dW, W, kind, rate)
-        return J + regularization.penalty(weights, kind, rate)
+    def _penalty(self, params) -> float:
+        """R(Θ) of the weights in ``params`` (per-layer parameter tuples)."""
+        return regularization.penalty([W for W in self.net.layout.weights(params) if W is not None],
+                                      self.regularization, self.reg_rate)
+
+    def _regularize(self, J, grads, params):
+        """J + R(Θ), with ∂R/∂Θ^(l) added into ∂J/∂Θ^(l) (in ``grads``: the epoch's own arrays),
+        at the weights ``params`` the gradients were taken at (see ``bpdash.regularization``)."""
+        kind, rate, layout = self.regularization, self.reg_rate, self.net.layout
+        for dJ, W in zip(layout.weights(grads), layout.weights(params)):
+            if W is not None:
+                regularization.add_gradient(dJ, W, kind, rate)
+        return J + self._penalty(params)

@@ -47,9 +47,9 @@ def _call_on_copy(fn, x, what):
     return result
 
 
-def _worst_mismatch(got, expected):
+def worst_mismatch(got, expected, rtol=RTOL, atol=ATOL):
     """The largest |got − expected| beyond tolerance, and where (None when they agree)."""
-    bad = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    bad = ~np.isclose(got, expected, rtol=rtol, atol=atol)
     if not bad.any():
         return None
     i = int(np.argmax(np.abs(got - expected) * bad))
@@ -57,34 +57,26 @@ def _worst_mismatch(got, expected):
 
 
 def check_activation(act: Activation) -> None:
-    """f, f′ and the optional f′(a) map (8, 8) arrays to finite (8, 8) arrays and f′ is right."""
+    """f and f′ map (8, 8) arrays to finite (8, 8) arrays, and df(z, f(z)) is f′."""
     z = PROBE_Z.reshape(8, 8)
     for fn, label in ((act.f, "f"), (act.df, "df")):
         if not callable(fn):
             raise RecordError(f"activation '{act.name}': {label} is not callable")
     a = _array_like(_call_on_copy(act.f, z, f"activation '{act.name}': f(z)"),
                     z.shape, f"activation '{act.name}': f(z)")
-    df = _array_like(_call_on_copy(act.df, z, f"activation '{act.name}': df(z)"),
-                     z.shape, f"activation '{act.name}': df(z)")
+    what = f"activation '{act.name}': df(z, a)"
+    a_before = a.copy()
+    df = _array_like(_call_on_copy(lambda z_: act.df(z_, a), z, what), z.shape, what)
+    if not np.array_equal(a, a_before):
+        raise RecordError(f"{what} changed a in place; return a new array instead")
     numeric = (act.f(z + STEP) - act.f(z - STEP)) / (2 * STEP)
-    miss = _worst_mismatch(df, numeric)
+    miss = worst_mismatch(df, numeric)
     if miss:
         i, got, want = miss
         raise RecordError(
             f"activation '{act.name}': df disagrees with the derivative of f at z = "
-            f"{z.flat[i]:.3f}: df gives {got:.6g}, a central difference of f gives {want:.6g}. "
-            "df must be f′ as a function of z.")
-    if act.df_from_a is not None:
-        if not callable(act.df_from_a):
-            raise RecordError(f"activation '{act.name}': df_from_a is not callable")
-        what = f"activation '{act.name}': df_from_a(a)"
-        via_a = _array_like(_call_on_copy(act.df_from_a, a, what), z.shape, what)
-        miss = _worst_mismatch(via_a, df)
-        if miss:
-            i, got, want = miss
-            raise RecordError(
-                f"activation '{act.name}': df_from_a(f(z)) gives {got:.6g} at z = {z.flat[i]:.3f} "
-                f"but df(z) gives {want:.6g}; df_from_a must be f′ written in terms of a = f(z).")
+            f"{z.flat[i]:.3f}: df(z, f(z)) gives {got:.6g}, a central difference of f gives "
+            f"{want:.6g}. df(z, a) must be f′(z), where a = f(z).")
 
 
 def check_cost(cost: Cost) -> None:
@@ -105,44 +97,12 @@ def check_cost(cost: Cost) -> None:
         up[idx] += STEP
         down[idx] -= STEP
         numeric[idx] = (cost.value(up, Y) - cost.value(down, Y)) / (2 * STEP)
-    if _worst_mismatch(grad, numeric):
+    if worst_mismatch(grad, numeric):
         raise RecordError(f"cost '{cost.name}': gradient disagrees with a central difference of value; "
                           "it must be ∂J/∂a^(L), already divided by m")
-    if not isinstance(cost.fused, dict):
-        raise RecordError(f"cost '{cost.name}': fused must be a dict of activation name → (value, delta)")
-    if not isinstance(cost.value_and_delta, dict) or not all(
-            isinstance(name, str) and callable(fn) for name, fn in cost.value_and_delta.items()):
-        raise RecordError(f"cost '{cost.name}': value_and_delta must be a dict of activation name → "
-                          "function (Z, A, Y) → (J, delta)")
-
-
-def check_value_and_delta(cost: Cost, activation: Activation) -> None:
-    """``cost.value_and_delta[activation.name]``, if there is one, gives the numbers of the unfused
-    composition: J = value(a, y) and δ^(L) = gradient(a, y) ⊙ f′(z), on random z and 0/1 targets.
-
-    Run when a trainer pairs the cost with its output activation (a cost's plugin cannot know
-    every activation), so a plugin author's faster form is checked before it trains anything.
-    """
-    fn = cost.value_and_delta.get(activation.name)
-    if fn is None:
-        return
-    rng = np.random.default_rng(0)
-    Z = rng.uniform(-3.0, 3.0, size=(5, 3))
-    A, Y = activation.f(Z), (rng.uniform(size=(5, 3)) > 0.5).astype(float)
-    what = f"cost '{cost.name}': value_and_delta['{activation.name}'](Z, A, Y)"
-    result = _call_on_copy(lambda A_: fn(Z.copy(), A_, Y.copy()), A, what)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise RecordError(f"{what} must return a pair (J, delta)")
-    J, delta = result
-    J_want = cost.value(A, Y)
-    if not isinstance(J, (float, np.floating)) or not np.isclose(J, J_want, rtol=RTOL, atol=ATOL):
-        raise RecordError(f"{what} gives J = {J!r} but value(A, Y) gives {J_want:.6g}")
-    delta = _array_like(delta, A.shape, what)
-    miss = _worst_mismatch(delta, cost.gradient(A, Y) * activation.df(Z))
-    if miss:
-        i, got, want = miss
-        raise RecordError(f"{what} gives δ = {got:.6g} at z = {Z.flat[i]:.3f} but gradient(A, Y) ⊙ f′(z) "
-                          f"gives {want:.6g}; delta must be ∂J/∂z^(L), already divided by m")
+    if not isinstance(cost.link, str):
+        raise RecordError(f"cost '{cost.name}': link must be the name of an output function (a str), "
+                          f"got {type(cost.link).__name__}")
 
 
 def check_initializer(init: Initializer) -> None:
@@ -249,8 +209,6 @@ def check_optimizer(opt: Optimizer) -> None:
     for fn, label in ((opt.init, "init"), (opt.step, "step")):
         if not callable(fn):
             raise RecordError(f"optimizer '{opt.name}': {label} is not callable")
-    if not isinstance(opt.plain, bool):
-        raise RecordError(f"optimizer '{opt.name}': plain must be True or False")
     check_hyperparameters(opt)
     rng = np.random.default_rng(0)
     params = [rng.uniform(-1, 1, shape) for shape in ((3, 2), (1, 3), (3,), (1,))]

@@ -9,10 +9,10 @@ def identity(z):
     return z
 
 
-def identity_prime(z):
-    """f′ = 1 everywhere, as a new float array shaped like z (also f′ from a, since a = z)."""
-    ones = np.empty_like(z, dtype=float)  # what np.ones_like does, without its Python overhead:
-    ones.fill(1.0)  # ≈0.5 µs less a call, on every epoch of a network with a linear layer
+def identity_prime(z, a):
+    """f′ = 1 everywhere, as a new array shaped like z, in z's (floating) dtype."""
+    ones = np.empty_like(z) if z.dtype.kind == "f" else np.empty(z.shape)  # what np.ones_like does,
+    ones.fill(1.0)  # without its Python overhead: ≈0.5 µs less a call, on every epoch
     return ones
 
 
@@ -21,5 +21,4 @@ def register_activations():
     return [Activation(
         "linear", identity, identity_prime,
         "Identity f(z) = z: unbounded outputs, f'(z) = 1. For regression outputs.",
-        df_from_a=identity_prime,
         latex=r"f(z) = z")]

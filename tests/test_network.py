@@ -114,14 +114,26 @@ def test_unknown_activation_lists_the_choices(registry):
 
 def test_assigned_weights_of_the_wrong_shape_are_named(registry):
     net = Network([2, 3, 1], "tanh", seed=0, registry=registry)
-    net.weights[1] = np.zeros((3, 1))
+    net.weights = [net.weights[0], np.zeros((3, 1))]
     with pytest.raises(ValueError, match=r"Θ\^\(2\)"):
         net.forward(np.zeros((1, 2)))
 
 
+def test_weights_change_by_assignment_not_by_item(registry):
+    """``net.weights`` is a view of the parameters: assigning one entry would be lost, so it
+    refuses loudly; assigning the whole list works."""
+    net = Network([2, 3, 1], "tanh", seed=0, registry=registry)
+    with pytest.raises(TypeError):
+        net.weights[1] = np.zeros((1, 3))
+    net.weights = [net.weights[0], np.ones((1, 3))]
+    assert (net.weights[1] == 1).all() and (net.params[1][0] == 1).all()
+
+
 def test_cross_entropy_is_stable_for_saturated_sigmoid_outputs(registry):
+    """a = σ(5000) = 1 for y = 0: J is capped by the cost's clip of a to 1 − 1e-12, and δ^(L)
+    is the link's (a − y)/m = 1 exactly (the composition would divide by a(1 − a) = 0)."""
     net = Network([1, 1], "sigmoid", registry=registry)
     net.weights, net.biases = [np.array([[100.0]])], [np.array([0.0])]
     grads = net.backprop(np.array([[50.0]]), np.array([[0.0]]), cost="cross_entropy")
-    assert grads.cost == pytest.approx(5000.0)  # log(1 + e^5000) − 0 ≈ 5000, no inf
-    assert np.isfinite(grads.weights[0]).all()
+    assert grads.cost == pytest.approx(-np.log1p(-(1 - 1e-12)), rel=1e-12)
+    assert grads.deltas[-1][0, 0] == 1.0 and grads.weights[0][0, 0] == 50.0

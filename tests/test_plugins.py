@@ -51,11 +51,11 @@ def test_softplus_values(tmp_path):
     assert act.f(np.array([0.0]))[0] == pytest.approx(np.log(2.0), rel=1e-15)
     z = np.linspace(-30, 30, 601)
     np.testing.assert_allclose(act.f(z), np.log1p(np.exp(z)), rtol=1e-12)
-    np.testing.assert_allclose(act.df(z), central_difference(act.f, z), rtol=1e-6, atol=1e-10)
-    np.testing.assert_allclose(act.df_from_a(act.f(z)), act.df(z), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(act.df(z, act.f(z)), central_difference(act.f, z), rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(act.df(z, act.f(z)), 1 / (1 + np.exp(-z)), rtol=1e-9, atol=1e-15)
     big = np.array([-800.0, 800.0])
     np.testing.assert_array_equal(act.f(big), [0.0, 800.0])
-    np.testing.assert_array_equal(act.df(big), [0.0, 1.0])
+    np.testing.assert_array_equal(act.df(big, act.f(big)), [0.0, 1.0])
 
 
 def test_extra_dirs_accepts_strings(tmp_path):
@@ -153,11 +153,13 @@ FAILURES = {
     "returns_list": (activation_plugin("listy", "lambda z: (2.0 * z).tolist()"),
                      ["'listy'", "f(z)", "returned list", "numpy array"]),
     "scalar_df": (activation_plugin("scalar", df="lambda z: 2.0"),
-                  ["'scalar'", "df(z)", "returned float", "numpy array"]),
+                  ["'scalar'", "df(z, a)", "returned float", "numpy array"]),
     "wrong_derivative": (activation_plugin("square", "lambda z: z * z", "lambda z: z"),
-                         ["'square'", "derivative", "df gives", "central difference"]),
-    "bad_df_from_a": (activation_plugin("scaled", extra=", df_from_a=lambda a: a"),
-                      ["'scaled'", "df_from_a"]),
+                         ["'square'", "derivative", "gives -4", "central difference"]),
+    "wrong_derivative_from_a": (activation_plugin("scaled", df="lambda z, a: a"),
+                                ["'scaled'", "df(z, f(z)) gives", "where a = f(z)"]),
+    "old_df_from_a_keyword": (activation_plugin("old", extra=", df_from_a=lambda a: a"),
+                              ["register_activations", "TypeError", "df_from_a"]),
     "f_raises": (activation_plugin("broken", "lambda z: z.nonexistent"),
                  ["'broken'", "AttributeError", "nonexistent"]),
     "modifies_input": ("""

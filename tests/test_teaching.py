@@ -14,7 +14,9 @@ from bpdash.config import ExperimentConfig
 from bpdash.data import make_dataset
 from bpdash.experiment import build
 from bpdash.gradcheck import gradient_check, numeric_gradient
-from bpdash.network import Network, derivative
+from bpdash import backprop
+from bpdash.context import EVALUATION
+from bpdash.network import Network
 from bpdash.plugins import Registry
 from bpdash.records import Activation
 from bpdash.symmetry import SymmetryLab, diagnose, distinct_neurons
@@ -94,18 +96,16 @@ def test_numeric_gradient_uses_the_articles_one_based_indices(registry):
 
 
 class ArticleSignNetwork(Network):
-    """A real backprop with the article's output δ: (1/m)(y − a) f′, the negative of ∂J/∂z."""
+    """The engine's real backward pass, started from the article's output δ: (1/m)(y − a) f′,
+    the negative of ∂J/∂z."""
 
     def backprop(self, X, Y, cost="squared_error"):
         grads = super().backprop(X, Y, cost)
-        zs, activations = grads.zs, grads.activations
-        delta = (Y - activations[-1]) / len(Y) * derivative(self.functions[-1], zs[-1], activations[-1])
-        deltas = [delta]
-        for l in range(len(self.weights) - 1, 0, -1):
-            deltas.append((deltas[-1] @ self.weights[l]) * derivative(self.functions[l - 1], zs[l - 1], activations[l]))
-        deltas.reverse()
-        grads.weights = [d.T @ a for d, a in zip(deltas, activations[:-1])]
-        grads.biases = [d.sum(axis=0) for d in deltas]
+        _, activations, caches = backprop.forward(self.layers, self.params, X, EVALUATION)
+        delta = self.layers[-1].delta(caches[-1], (Y - activations[-1]) / len(Y))
+        grads.params = backprop.backward(self.layers, self.params, caches, delta)
+        grads.weights = [W for W, b in grads.params]
+        grads.biases = [b for W, b in grads.params]
         return grads
 
 
@@ -118,11 +118,11 @@ def test_gradient_check_catches_the_articles_sign(registry):
 
 
 def test_gradient_check_catches_a_wrong_derivative(registry):
-    """An activation whose f′(a) form is wrong (a instead of a(1 − a)), in a registry built by
-    hand so load-time validation never sees it: backprop goes wrong, the check says so."""
+    """An activation whose f′ is wrong (a instead of a(1 − a)), in a registry built by hand so
+    load-time validation never sees it: backprop goes wrong, the check says so."""
     sigmoid = registry.activations["sigmoid"]
-    wrong = Activation("sigmoid", sigmoid.f, sigmoid.df, df_from_a=lambda a: a)
-    broken = Registry(activations={"sigmoid": wrong}, costs=registry.costs,
+    wrong = Activation("sigmoid", sigmoid.f, lambda z, a: a)
+    broken = Registry(activations={"sigmoid": wrong}, costs=registry.costs, layers=registry.layers,
                       initializers=registry.initializers, datasets=registry.datasets)
     net = Network([2, 3, 1], "sigmoid", seed=0, registry=broken)
     X, Y = data_for(net.sizes)

@@ -150,7 +150,7 @@ def test_snapshots_hold_each_epoch_and_the_initial_weights(registry, xor):
 
 def test_snapshots_thin_to_the_memory_budget(registry, xor):
     net = Network([2, 4, 1], "sigmoid", seed=0, registry=registry)
-    one = Snapshot(1, tuple(net.weights), tuple(net.biases), tuple(net.weights), tuple(net.biases)).nbytes
+    one = Snapshot(1, net.params, net.params, net.layout).nbytes
     trainer = make(registry, *xor, snapshot_budget=20 * one)
     trainer.fit(1000)
     store = trainer.snapshots
@@ -163,35 +163,45 @@ def test_snapshots_thin_to_the_memory_budget(registry, xor):
 def test_snapshot_store_keeps_nearest_earlier_epoch():
     store = SnapshotStore(budget_bytes=10**9)
     for epoch in (0, 1, 2):
-        store.add(Snapshot(epoch, (np.full((1, 1), epoch),), (np.zeros(1),)))
+        store.add(Snapshot(epoch, ((np.full((1, 1), epoch), np.zeros(1)),)))
     assert store.at(1).epoch == 1 and store.at(99).epoch == 2
 
 
-def _with_value_and_delta(registry, fn):
-    """A copy of ``registry`` whose squared error offers ``fn`` as its sigmoid shortcut."""
+def _with_link(registry, name, link):
+    """A copy of ``registry`` whose cost ``name`` claims ``link``."""
     import dataclasses
     reg = dataclasses.replace(registry, costs=dict(registry.costs))
-    base = registry.costs["squared_error"]
-    reg.costs["squared_error"] = dataclasses.replace(base, value_and_delta={"sigmoid": fn})
+    reg.costs[name] = dataclasses.replace(registry.costs[name], link=link)
     return reg
 
 
-def test_the_built_in_shortcut_gives_the_numbers_of_the_separate_computation(registry, xor):
-    shortcut = make(registry, *xor).fit(20)
-    with pytest.warns(UserWarning, match="must return a pair"):
-        plain = make(_with_value_and_delta(registry, lambda Z, A, Y: None), *xor)  # refused → composition
-    assert shortcut["cost"].tolist() == pytest.approx(plain.fit(20)["cost"].tolist(), rel=1e-12)
+def test_a_sound_link_gives_the_numbers_of_the_composition(registry, xor):
+    """Cross-entropy after a sigmoid: δ^(L) = (a − y)/m, against the same cost without its
+    link (∂J/∂a through the sigmoid's f′), over 20 epochs."""
+    linked = make(registry, *xor, cost="cross_entropy").fit(20)
+    composed = make(_with_link(registry, "cross_entropy", ""), *xor, cost="cross_entropy").fit(20)
+    for column in ("cost", "grad_norm_1", "weight_norm_2"):
+        assert linked[column].tolist() == pytest.approx(composed[column].tolist(), rel=1e-12)
 
 
-@pytest.mark.parametrize("fn, problem", [
-    (lambda Z, A, Y: (0.5 * float(((A - Y) ** 2).sum()) / len(A), (A - Y) / len(A)), "δ"),  # f′ forgotten
-    (lambda Z, A, Y: (0.0, A.__isub__(Y)), "in place"),
-])
-def test_a_wrong_shortcut_is_refused_and_training_falls_back(registry, xor, fn, problem):
-    reg = _with_value_and_delta(registry, fn)
+def test_a_wrong_link_is_refused_and_training_falls_back(registry, xor):
+    """Squared error claiming the sigmoid's link (it would forget f′ = a(1 − a)): the check
+    against the composition refuses it, with a warning, and training uses the composition."""
+    reg = _with_link(registry, "squared_error", "sigmoid")
     net = Network([2, 4, 1], "sigmoid", seed=0, registry=reg)
-    with pytest.warns(UserWarning) as caught:
+    with pytest.warns(UserWarning, match="link to 'sigmoid'") as caught:
         trainer = Trainer(net, *xor, learning_rate=2.0, seed=0)
-    assert any("value_and_delta" in str(w.message) for w in caught)
-    reference = make(registry, *xor).fit(5)
-    assert trainer.fit(5)["cost"].tolist() == pytest.approx(reference["cost"].tolist(), rel=1e-12)
+    assert "backprop uses the cost's gradient" in str(caught[0].message)
+    assert trainer.fit(5).equals(make(registry, *xor).fit(5))
+
+
+def test_training_runs_on_one_blas_thread(registry, xor):
+    """The thread policy (bpdash.threads): the first trainer limits numpy's BLAS to one thread."""
+    from threadpoolctl import threadpool_info
+
+    from bpdash.threads import use_blas_threads
+    make(registry, *xor).fit(1)
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    assert blas and all(info["num_threads"] == 1 for info in blas)
+    with pytest.raises(ValueError, match="whole number ≥ 1"):
+        use_blas_threads(0)

@@ -13,8 +13,9 @@ def activation_curves(activation, z=None) -> tuple[np.ndarray, np.ndarray, np.nd
     """(z, f(z), f′(z)) on 201 points of [−4, 4] (or the given z, 1-D); non-finite → NaN."""
     z = np.linspace(*Z_RANGE, 201) if z is None else np.asarray(z, dtype=float)
     with np.errstate(all="ignore"):
-        f = np.asarray(activation.f(z.copy()), dtype=float)
-        df = np.asarray(activation.df(z.copy()), dtype=float)
+        a = activation.f(z.copy())
+        f = np.asarray(a, dtype=float)
+        df = np.asarray(activation.df(z.copy(), np.array(a)), dtype=float)
     return z, np.where(np.isfinite(f), f, np.nan), np.where(np.isfinite(df), df, np.nan)
 
 

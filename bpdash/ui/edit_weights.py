@@ -26,8 +26,7 @@ def set_parameter(exp, layer: int, j: int, k: int, value: float) -> None:
         W[j - 1, k - 1] = value
         net.weights = [*net.weights[:layer - 1], W, *net.weights[layer:]]
     latest = trainer.snapshots.latest
-    trainer.snapshots.record(trainer.epoch, tuple(net.weights), tuple(net.biases),
-                             latest.grad_weights if latest else None, latest.grad_biases if latest else None)
+    trainer.snapshots.record(trainer.epoch, net.params, latest.gradients if latest else None)
 
 
 def edited(exp) -> bool:

@@ -210,6 +210,6 @@ def render(exp, registry) -> None:
     sample = _sample_choice(trainer.X)
     X, Y = (trainer.X, trainer.Y) if sample is None else (trainer.X[sample:sample + 1], trainer.Y[sample:sample + 1])
     record = registry.costs.get(exp.config.cost)
-    fused = record is not None and net.activation_names[-1] in record.fused
+    fused = record is not None and record.link == net.activation_names[-1]
     _forward_and_backward(exp, registry, X, Y, fused)
     _chain_rule(exp, trainer.X, trainer.Y, sample)

@@ -1,8 +1,9 @@
 """Swish (also called SiLU): f(z) = z·σ(z), with σ(z) = 1 / (1 + e^(−z)).
 
 f′(z) = σ(z) + z·σ(z)(1 − σ(z)) = σ(z)·(1 + z·(1 − σ(z))). Swish is not monotonic (its minimum
-is about −0.278 at z ≈ −1.278), so f′ cannot be written from a = f(z) alone: this plugin gives
-no ``df_from_a`` and the engine calls ``df(z)``.
+is about −0.278 at z ≈ −1.278), so f′ cannot be written from a = f(z) alone: this plugin's ``df``
+takes z only. bpdash calls ``df(z, a)`` with the activation as well; a ``df`` of z alone, like
+this one, it wraps once when it loads the plugin.
 """
 import numpy as np
 
