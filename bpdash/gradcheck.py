@@ -155,6 +155,54 @@ def numeric_gradient(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1
                                          (regularization, reg_rate), replaying(first)))
 
 
+class Checking:
+    """A gradient check one parameter entry at a time, for work done in slices (a dashboard job):
+    ``total`` entries; each ``next(checking.steps)`` takes one more central difference; once
+    they are all taken, ``result()`` gives what ``gradient_check`` returns. The arguments are
+    ``gradient_check``'s; backprop runs once, up front."""
+
+    def __init__(self, net: Network, X, Y, cost="squared_error", step=DEFAULT_STEP, *,
+                 regularization="none", reg_rate=0.0, context=None):
+        check(regularization, reg_rate)
+        self.net, self.X, self.Y = _float64(net, X, Y)
+        self.cost, self.step, self.reg = cost, step, (regularization, reg_rate)
+        first = recording(context)
+        with np.errstate(all="ignore"):
+            self.grads = (self.net.backprop(self.X, self.Y, cost, regularization, reg_rate, context=first)
+                          if active(regularization, reg_rate) or first is not None
+                          else self.net.backprop(self.X, self.Y, cost))  # (a subclass may take no more)
+        self.perturbed = replaying(first)
+        self.numeric = [tuple(np.empty(array.shape) for array in arrays) for arrays in self.net.params]
+        self.total = sum(array.size for arrays in self.net.params for array in arrays)
+        self.steps = self._steps()
+
+    def _steps(self):
+        net = self.net
+        with np.errstate(all="ignore"):
+            for l, arrays in enumerate(net.params):
+                for slot, array in enumerate(arrays):
+                    into = self.numeric[l][slot]
+                    for index in np.ndindex(array.shape):
+                        into[index] = _central_difference(net, self.X, self.Y, self.cost, l, slot, index,
+                                                          self.step, self.reg, self.perturbed)
+                        yield
+
+    def result(self) -> list[LayerCheck]:
+        """One ``LayerCheck`` per layer with parameters (call once every step is taken)."""
+        checks = []
+        for l, (op, numeric) in enumerate(zip(self.net.layers, self.numeric)):
+            if not numeric:
+                continue
+            backprop = tuple(np.asarray(g, dtype=np.float64) for g in self.grads.params[l])
+            g_bp = np.concatenate([g.ravel() for g in backprop])
+            g_num = np.concatenate([g.ravel() for g in numeric])
+            diff = np.abs(g_bp - g_num)
+            checks.append(LayerCheck(l + 1, tuple(p.symbol or p.name for p in op.parameters),
+                                     tuple(p.role for p in op.parameters), backprop, numeric,
+                                     relative_error(g_bp, g_num), float(diff.max()) if diff.size else 0.0))
+        return checks
+
+
 def gradient_check(net: Network, X, Y, cost="squared_error", step=DEFAULT_STEP, *,
                    regularization="none", reg_rate=0.0, context=None) -> list[LayerCheck]:
     """One ``LayerCheck`` per layer with parameters: backprop against central differences.
@@ -163,32 +211,11 @@ def gradient_check(net: Network, X, Y, cost="squared_error", step=DEFAULT_STEP, 
     rate ``reg_rate`` both sides use the penalized J = J_data + R(Θ) (for L1, R has a kink at
     θ = 0: a weight within ``step`` of 0 cannot be checked by differences). ``context``: a
     training ``Context`` checks a training pass, its dropout masks held fixed. Costs 2 forward
-    passes per parameter: meant for the small networks one inspects, not for routine training.
+    passes per parameter: meant for the small networks one inspects, not for routine training
+    (``Checking`` takes them in slices).
     """
-    check(regularization, reg_rate)
-    twin, X, Y = _float64(net, X, Y)
-    reg = (regularization, reg_rate)
-    first = recording(context)
-    checks = []
-    with np.errstate(all="ignore"):
-        grads = (twin.backprop(X, Y, cost, regularization, reg_rate, context=first)
-                 if active(regularization, reg_rate) or first is not None
-                 else twin.backprop(X, Y, cost))  # (a subclass may take no more)
-        perturbed = replaying(first)
-        for l, (op, arrays) in enumerate(zip(twin.layers, twin.params)):
-            if not arrays:
-                continue
-            numeric = []
-            for slot, array in enumerate(arrays):
-                values = np.empty(array.shape)
-                for index in np.ndindex(array.shape):
-                    values[index] = _central_difference(twin, X, Y, cost, l, slot, index, step, reg, perturbed)
-                numeric.append(values)
-            backprop = tuple(np.asarray(g, dtype=np.float64) for g in grads.params[l])
-            g_bp = np.concatenate([g.ravel() for g in backprop])
-            g_num = np.concatenate([g.ravel() for g in numeric])
-            diff = np.abs(g_bp - g_num)
-            checks.append(LayerCheck(l + 1, tuple(p.symbol or p.name for p in op.parameters),
-                                     tuple(p.role for p in op.parameters), backprop, tuple(numeric),
-                                     relative_error(g_bp, g_num), float(diff.max()) if diff.size else 0.0))
-    return checks
+    checking = Checking(net, X, Y, cost, step, regularization=regularization, reg_rate=reg_rate,
+                        context=context)
+    for _ in checking.steps:
+        pass
+    return checking.result()

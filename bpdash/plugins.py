@@ -310,7 +310,7 @@ def _check_layers(registry, strict: bool, timeout: float | None) -> None:
     for name, record in list(registry.layers.items()):
         label = registry.origin[("layers", name)]
         try:
-            _within(timeout, _call, check_layer, f"layer '{name}': checking it on sample inputs",
+            within(timeout, _call, check_layer, f"layer '{name}': checking it on sample inputs",
                     record, registry)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
