@@ -11,6 +11,8 @@ import streamlit as st
 
 from bpdash.fields import Field
 
+from .widgets import choose
+
 
 def _bound(field: Field, value):
     if value is None:
@@ -61,3 +63,20 @@ def plugin_help(field: Field, table: dict) -> str:
     listing = "\n".join(f"- **{name}**: {record.description or '(no description)'}"
                         for name, record in sorted(table.items()))
     return f"{field.help}\n\n{listing}" if field.help else listing
+
+
+def setting(field: Field, registry, *, key: str, container=st, **options):
+    """The widget ``field``'s kind calls for: a number input, a select box of its choices or of
+    the plugins it may name (``registry``), a checkbox or a text input. Its value must already
+    be in session state under ``key`` (a select box's is put back among its options)."""
+    if field.kind in ("int", "float"):
+        return number(field, key=key, container=container, **options)
+    if field.kind == "bool":
+        return checkbox(field, key=key, container=container, **options)
+    if field.kind in ("plugin", "choice"):
+        table = field.plugins(registry) if field.kind == "plugin" else None
+        names = sorted(table) if table is not None else list(field.choices)
+        choose(key, names, field.default)
+        return select(field, names, key=key, container=container, **options,
+                      help=plugin_help(field, table) if table is not None else None)
+    return container.text_input(field.title, key=key, help=field.help, max_chars=64, **options)
