@@ -23,6 +23,7 @@ from .fields import value_text
 
 MAX_VALUE_CHARS = 200  # longer values are ignored unread (a 10,000-character parameter)
 MAX_STACK_CHARS = 2000  # a layer stack's text: its most layers, each with a few settings
+LINK_SAFE = ":,"  # left as they are in a link: a stack reads dense:8:tanh,dropout:0.2, not dense%3A8%3A…
 
 
 def _text(name: str, value, registry=None) -> str:
@@ -42,7 +43,7 @@ def to_query_params(config: ExperimentConfig, registry=None) -> dict[str, str]:
 
 def share_url(base: str, config: ExperimentConfig, registry=None) -> str:
     """``base`` (the app's address) with the config's query string."""
-    query = urlencode(to_query_params(config, registry))
+    query = urlencode(to_query_params(config, registry), safe=LINK_SAFE)
     return f"{base.rstrip('?')}?{query}" if query else base
 
 
