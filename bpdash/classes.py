@@ -81,8 +81,8 @@ def codes(values, column: str, lines, most: int) -> tuple[np.ndarray, tuple]:
     if len(first_rows) > most:
         extra = list(first_rows)[most]
         i = first_rows[extra]
-        raise LabelError(f"column {column!r} holds {len(first_rows)} classes; at most {most} (the "
-                         f"{most + 1}th, {extra!r}, first appears in row {i + 1}, line {lines[i]} of the file)")
+        raise LabelError(f"column {column!r} holds {len(first_rows)} classes; at most {most} (the first one "
+                         f"too many, {extra!r}, appears in row {i + 1}, line {lines[i]} of the file)")
     if len(first_rows) < 2:
         raise LabelError(f"column {column!r} holds one class only ({names[0]!r}): a classification needs "
                          "at least 2")

@@ -275,8 +275,10 @@ def test_csv_helpers_report_engine_errors():
     assert csv_upload.read_upload(BAD_CSV)[0] is None
     assert "line 4" in csv_upload.read_upload(BAD_CSV)[1]
     frame, _ = csv_upload.read_upload(b"a,b\n1,x\n2,y\n")
-    split, error = csv_upload.split_upload(frame, ["a"], "b", False, 0.2, 0)
+    split, error = csv_upload.split_upload(frame, ["a"], "b", False, 0.2, 0, "regression")
     assert split is None and "non-numeric" in error
+    split, error = csv_upload.split_upload(frame, ["a"], "b", False, 0.2, 0)  # detected: text labels
+    assert error is None and split.class_names == ("x", "y")
 
 
 # -- divergence ----------------------------------------------------------------------------------
