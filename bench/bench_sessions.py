@@ -136,6 +136,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5, help="Step clicks timed in one more session")
     parser.add_argument("--nice", type=int, default=10,
                         help="niceness given to chromium's processes (0: same priority as the server)")
+    parser.add_argument("--pin", action="store_true",
+                        help="the server on CPU 0, chromium (and this script) on the others: as near as one "
+                             "machine comes to browsers on the visitors' own computers")
     args = parser.parse_args()
     counts = [int(c) for c in args.sessions.split(",") if c.strip()]
 
@@ -151,9 +154,15 @@ def main() -> None:
     print(f"{load()}; engine alone (Trainer.fit, default experiment): {engine:,.0f} epochs/s; Play speed "
           f"{args.speed}; {args.seconds:g} s per count; chromium at nice {args.nice}\n")
     port = free_port()
+    cpus = sorted(os.sched_getaffinity(0))
+    server_cpus, browser_cpus = ({cpus[0]}, set(cpus[1:])) if args.pin and len(cpus) > 1 else (None, None)
     with tempfile.TemporaryFile() as log:
         server = serve(port, "--server.fileWatcherType", "none", "--server.disconnectedSessionTTL", "1",
-                       log=log, env={k: v for k, v in os.environ.items() if not k.startswith("BPDASH_")}, wait_s=60)
+                       log=log, env={k: v for k, v in os.environ.items() if not k.startswith("BPDASH_")}, wait_s=60,
+                       cpus=server_cpus)
+        if browser_cpus:
+            os.sched_setaffinity(0, browser_cpus)  # playwright's driver and chromium inherit it
+            print(f"server pinned to CPU {cpus[0]}, chromium to CPU {', '.join(map(str, sorted(browser_cpus)))}\n")
         rows = []
         try:
             with sync_playwright() as p:

@@ -1,6 +1,7 @@
 """Starting `streamlit run app.py` on loopback for the benches that drive a real server."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -10,13 +11,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def serve(port: int, *options: str, log=subprocess.DEVNULL, env=None, wait_s: float = 60) -> subprocess.Popen:
-    """The server on 127.0.0.1:``port`` with extra ``options``, once /_stcore/health answers ok."""
+def serve(port: int, *options: str, log=subprocess.DEVNULL, env=None, wait_s: float = 60,
+          cpus=None) -> subprocess.Popen:
+    """The server on 127.0.0.1:``port`` with extra ``options``, once /_stcore/health answers ok;
+    ``cpus``: the CPU numbers it (every thread of it) may run on (None: any)."""
+    pin = None if cpus is None else (lambda: os.sched_setaffinity(0, cpus))
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          *options],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=pin)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         try:

@@ -1,6 +1,9 @@
 """What the sweep tests share: a small base config, a plugin that kills its worker process, and
 the serial reference every backend must equal."""
 import os
+import signal
+import threading
+import time
 
 import pandas as pd
 
@@ -42,6 +45,25 @@ def the_plan(registry, axes=AXES, base=BASE):
 def serial_table(the_plan):
     rows = scheduler.run_all(backends.Serial(), the_plan.config_dicts())
     return the_plan.table(rows)
+
+
+def rows_with_a_worker_killed(backend, the_plan, worker_pid):
+    """Run ``the_plan`` on ``backend``, killing the process ``worker_pid()`` names (SIGKILL) as
+    soon as the first run has finished; the rows, once the sweep is over (the backend closed)."""
+    finished = []
+
+    def kill_a_worker():
+        while not finished:
+            time.sleep(0.02)
+        os.kill(worker_pid(), signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    try:
+        return scheduler.run_all(backend, the_plan.config_dicts(), on_result=lambda i, row: finished.append(i))
+    finally:
+        killer.join()
+        backend.close()
 
 
 def same_results(a: pd.DataFrame, b: pd.DataFrame) -> None:

@@ -5,10 +5,8 @@ Skipped when Ray or Dask is not installed (``pip install 'bpdash[ray]' 'bpdash[d
 """
 import json
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pandas as pd
@@ -16,7 +14,7 @@ import pytest
 
 from bpdash.plugins import load_plugins
 from bpdash.sweeps import backends, scheduler
-from sweep_helpers import BASE, killer_plugin, same_results, serial_table, the_plan
+from sweep_helpers import BASE, killer_plugin, rows_with_a_worker_killed, same_results, serial_table, the_plan
 from test_cli import bpdash_cli
 
 
@@ -102,18 +100,5 @@ def test_a_dask_worker_killed_mid_sweep_loses_nothing(dask_cluster, with_killer)
     p = the_plan(with_killer, ["seed=0..7"], BASE.replace(n_samples=300, hidden=(32, 32), epochs=150))
     dask = backends.Dask(dask_cluster)
     pids = list(dask.client.run(os.getpid).values())  # the worker processes, asked here: one client
-    finished = []
-
-    def kill_a_worker():
-        while not finished:
-            time.sleep(0.02)
-        os.kill(pids[0], signal.SIGKILL)
-
-    killer = threading.Thread(target=kill_a_worker)
-    killer.start()
-    try:
-        rows = scheduler.run_all(dask, p.config_dicts(), on_result=lambda i, row: finished.append(i))
-    finally:
-        killer.join()
-        dask.close()
+    rows = rows_with_a_worker_killed(dask, p, lambda: pids[0])
     same_results(p.table(rows), serial_table(p))

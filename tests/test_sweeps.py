@@ -3,12 +3,10 @@ serial run bit for bit, lose one run when a worker dies, and keep finished rows 
 Ray and Dask are in test_sweep_clusters.py."""
 import io
 import math
-import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pandas as pd
@@ -19,7 +17,7 @@ from bpdash import overrides
 from bpdash.config import ConfigError, ExperimentConfig
 from bpdash.experiment import build
 from bpdash.sweeps import backends, plan, scheduler, space, task
-from sweep_helpers import BASE, killer_plugin, same_results, serial_table, the_plan
+from sweep_helpers import BASE, killer_plugin, rows_with_a_worker_killed, same_results, serial_table, the_plan
 from test_cli import ROOT, bpdash_cli
 
 
@@ -139,22 +137,12 @@ def test_a_run_that_kills_its_worker_is_retried_once_then_reported_and_the_other
 
 def test_a_worker_killed_from_outside_loses_nothing(registry):
     p = the_plan(registry, ["seed=0..7"], BASE.replace(n_samples=300, hidden=(32, 32), epochs=150))
-    local, finished = backends.Local(2), []
 
-    def kill_one_worker():
-        while not finished:
-            time.sleep(0.02)
+    def a_worker():
         workers = psutil.Process().children(recursive=True)
-        busy = [w for w in workers if "loky" in " ".join(w.cmdline()) or "python" in w.name()]
-        os.kill(busy[-1].pid, signal.SIGKILL)
+        return [w for w in workers if "loky" in " ".join(w.cmdline()) or "python" in w.name()][-1].pid
 
-    killer = threading.Thread(target=kill_one_worker)
-    killer.start()
-    try:
-        rows = scheduler.run_all(local, p.config_dicts(), on_result=lambda i, row: finished.append(i))
-    finally:
-        killer.join()
-        local.close()
+    rows = rows_with_a_worker_killed(backends.Local(2), p, a_worker)
     same_results(p.table(rows), serial_table(p))
 
 

@@ -17,6 +17,7 @@ from bpdash.features import FEATURE_LABELS
 
 from .network import edge_table
 from .neurons import activation_scale
+from . import training
 from .training import downsample
 
 SURFACE_RESOLUTION = 48  # the surface's grid; the browser smooths it when drawn larger
@@ -123,13 +124,8 @@ def costs(history, current=None, best=None) -> dict:
     """Train and test J by epochs trained (row e → e − 1), thinned to MAX_CURVE_POINTS, plus
     ``current`` = (epoch, J_train, J_test) and the overfitting mark ``best`` (an ``Overfitting``)."""
     def series(column, now):
-        rows = downsample(len(history), MAX_CURVE_POINTS)
-        x = history["epoch"].to_numpy(dtype=float)[rows] - 1
-        y = history[column].to_numpy(dtype=float)[rows]
-        if now is not None and np.isfinite(now[1]):
-            x, y = np.append(x, now[0]), np.append(y, now[1])
-        keep = np.isfinite(y)
-        return [x[keep].tolist(), y[keep].round(6).tolist()]
+        x, y = training.curve(history, column, now, MAX_CURVE_POINTS)
+        return [x.tolist(), y.round(6).tolist()]
     return {"train": series("cost", None if current is None else (current[0], current[1])),
             "test": series("test_cost", None if current is None else (current[0], current[2])),
             "best": None if best is None else {"epoch": best.best_epoch, "cost": best.best_cost}}

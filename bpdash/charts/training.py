@@ -31,7 +31,7 @@ def downsample(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
 
 
-def _curve(history, column, current=None, max_points=MAX_POINTS):
+def curve(history, column, current=None, max_points=MAX_POINTS):
     """(x, y): ``column`` by epochs trained (row e → x = e − 1), plus the ``current`` (epoch, value)."""
     rows = downsample(len(history), max_points)
     x = history["epoch"].to_numpy(dtype=float)[rows] - 1
@@ -57,7 +57,7 @@ def cost_figure(history, *, current=None, log_y: bool = False, max_points: int =
     fig = go.Figure()
     for column, name, colour, i in (("cost", "train", TRAIN_COLOUR, 1), ("test_cost", "test", TEST_COLOUR, 2)):
         now = None if current is None else (current[0], current[i])
-        x, y = _curve(history, column, now, max_points)
+        x, y = curve(history, column, now, max_points)
         if len(x):
             fig.add_trace(_line(x, y, name, colour, "J"))
     if best is not None:  # overfitting: the weights after this epoch had the least test cost
@@ -75,7 +75,7 @@ def accuracy_figure(history, *, current=None, max_points: int = MAX_POINTS):
     for column, name, colour, i in (("accuracy", "train", TRAIN_COLOUR, 1),
                                     ("test_accuracy", "test", TEST_COLOUR, 2)):
         now = None if current is None else (current[0], current[i])
-        x, y = _curve(history, column, now, max_points)
+        x, y = curve(history, column, now, max_points)
         if len(x):
             fig.add_trace(_line(x, y, name, colour, "accuracy", ".1%"))
     fig.update_layout(title="Accuracy by epoch", xaxis_title="epochs trained", yaxis_title="accuracy",

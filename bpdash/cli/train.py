@@ -12,7 +12,6 @@ import math
 import signal
 import sys
 import threading
-import time
 from contextlib import contextmanager
 
 import numpy as np
@@ -20,78 +19,22 @@ import numpy as np
 from .. import overrides
 from ..plugins import default_registry
 from .experiment_file import read_experiment
+from .output import open_output, write_csv
+from .progress import ProgressLine
 from .status import COST_ROSE, DIVERGED, INTERRUPTED, OK, UNWRITTEN
 
 ROSE_FACTOR = 1.1  # a final cost above this many times the initial cost: training made it worse
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-class OutputError(ValueError):
-    """``--out`` names a place the history cannot be written to."""
+class Progress(ProgressLine):
+    """Epochs trained and the last epoch's cost."""
 
-
-def open_output(path: str | None, columns):
-    """``path`` opened for writing with the history's CSV header in it (None: standard output).
-
-    Raises OutputError naming the problem: a missing folder, a folder, no permission, no space.
-    """
-    if path is None:
-        return None
-    try:
-        handle = open(path, "w", newline="", encoding="utf-8")
-    except IsADirectoryError:
-        raise OutputError(f"--out {path} is a folder: name a file in it, e.g. {path.rstrip('/')}/history.csv") \
-            from None
-    except FileNotFoundError:
-        raise OutputError(f"--out {path}: its folder does not exist; create it first") from None
-    except OSError as exc:
-        raise OutputError(f"--out {path}: cannot write there ({exc.strerror or exc})") from None
-    try:
-        handle.write(",".join(columns) + "\n")
-        handle.flush()
-    except OSError as exc:
-        try:
-            handle.close()
-        except OSError:  # closing flushes the same header again
-            pass
-        raise OutputError(f"--out {path}: cannot write there ({exc.strerror or exc})") from None
-    return handle
-
-
-def write_history(history, handle, path: str | None) -> bool:
-    """The history's rows into ``handle`` (its header is there), or the whole CSV to standard
-    output when there is no handle or writing fails; False when it had to fall back."""
-    if handle is not None:
-        try:
-            with handle:
-                history.to_csv(handle, index=False, header=False)
-            return True
-        except OSError as exc:
-            print(f"bpdash: could not write {path} ({exc.strerror or exc}); "
-                  "the history follows on standard output instead", file=sys.stderr)
-    sys.stdout.write(history.to_csv(index=False))
-    sys.stdout.flush()
-    return handle is None
-
-
-class Progress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
-
-    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
-        self.total, self.stream, self.width = total, stream, width
-        self._last = 0.0
+    def __init__(self, total: int, stream=None):
+        super().__init__(total, "epochs", stream)
 
     def __call__(self, epoch: int, cost: float) -> None:
-        now = time.monotonic()
-        if now - self._last >= 0.1 or epoch == self.total:
-            self._last = now
-            done = int(self.width * epoch / max(self.total, 1))
-            self.stream.write(f"\r[{'#' * done}{'.' * (self.width - done)}] "
-                              f"{epoch}/{self.total} epochs  cost {cost:.6g}")
-            self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
+        self.show(epoch, f"cost {cost:.6g}")
 
 
 @contextmanager
@@ -182,10 +125,10 @@ def run_train(args) -> int:
         config = config.replace(epochs=args.epochs)
     config = overrides.apply(config, args.set, default_registry())
     exp = build(config)
-    handle = open_output(args.out, exp.trainer.columns)
+    handle = open_output(args.out, exp.trainer.columns, example="history.csv")
     start_cost = exp.trainer.evaluate()["cost"]
     history, interrupted = train(exp.trainer, config.epochs, None if args.quiet else Progress(config.epochs))
-    written = write_history(history, handle, args.out)
+    written = write_csv(history, handle, args.out, "the history")
     if args.out and written:
         print(f"wrote {len(history)} epochs to {args.out}", file=sys.stderr)
     if exported is not None and (line := parity(history, exported)):

@@ -14,36 +14,29 @@ import argparse
 import signal
 import sys
 import time
-from pathlib import Path
 
+from ..cli.progress import ProgressLine
+from ..cli.output import open_output, write_csv
+from ..cli.status import FAILED_CHECK, INTERRUPTED, OK, UNWRITTEN
 from ..config import ExperimentConfig
 from . import backends, plan, scheduler, space
 
 
-class Progress:
-    """A one-line progress bar of finished runs on ``stream``, redrawn at most ten times a second."""
+class Progress(ProgressLine):
+    """Runs finished, how many failed or diverged, the time so far and an estimate of the rest."""
 
-    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
-        self.total, self.stream, self.width = total, stream, width
+    def __init__(self, total: int, stream=None):
+        super().__init__(total, "runs", stream)
         self.done = self.failed = self.diverged = 0
-        self._start, self._drawn = time.monotonic(), 0.0
+        self._start = time.monotonic()
 
     def __call__(self, index, row) -> None:
         self.done += 1
         self.failed += row["status"] != "ok"
         self.diverged += row["stop"] == "diverged"
-        now = time.monotonic()
-        if now - self._drawn >= 0.1 or self.done == self.total:
-            self._drawn = now
-            elapsed = now - self._start
-            eta = elapsed / self.done * (self.total - self.done)
-            bar = int(self.width * self.done / max(self.total, 1))
-            self.stream.write(f"\r[{'#' * bar}{'.' * (self.width - bar)}] {self.done}/{self.total} runs  "
-                              f"{self.failed} failed  {self.diverged} diverged  {elapsed:.0f}s, ~{eta:.0f}s left ")
-            self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
+        elapsed = time.monotonic() - self._start
+        eta = elapsed / self.done * (self.total - self.done)
+        self.show(self.done, f"{self.failed} failed  {self.diverged} diverged  {elapsed:.0f}s, ~{eta:.0f}s left ")
 
 
 def add_sweep(commands) -> None:
@@ -77,17 +70,6 @@ def _base(args, registry) -> ExperimentConfig:
     return config
 
 
-def _check_out(path: str | None) -> None:
-    """Refuse an output path that cannot be written before hours of training, not after."""
-    if path is None:
-        return
-    out = Path(path)
-    if out.is_dir():
-        raise ValueError(f"--out {path} is a folder; give a file name")
-    if not out.parent.is_dir():
-        raise ValueError(f"--out {path}: the folder {out.parent} does not exist")
-
-
 def run(args) -> int:
     from ..plugins import default_registry
 
@@ -96,7 +78,7 @@ def run(args) -> int:
         raise ValueError("--random must be at least 1")
     the_plan = plan.make(_base(args, registry), space.parse_axes(args.set, registry), registry,
                          random=args.random, seed=args.random_seed)
-    _check_out(args.out)
+    handle = open_output(args.out)  # before hours of training, not after
     backend = backends.open_backend(args.backend, args.address, args.jobs)
     progress = None if args.quiet else Progress(len(the_plan))
     rows, interrupted = {}, False
@@ -110,7 +92,7 @@ def run(args) -> int:
         backend.close()
         if progress:
             progress.close()
-    return _report(the_plan, rows, args.out, interrupted)
+    return _report(the_plan, rows, handle, args.out, interrupted)
 
 
 def _interrupt(signum, frame):
@@ -123,19 +105,18 @@ def _keep(rows, progress, index, row) -> None:
         progress(index, row)
 
 
-def _report(the_plan, rows, out, interrupted) -> int:
+def _report(the_plan, rows, handle, out, interrupted) -> int:
     table = the_plan.table(rows)
-    if out:
-        table.to_csv(out, index=False)
-    else:
-        sys.stdout.write(table.to_csv(index=False))
+    written = write_csv(table, handle, out, "the results", header=True)
     failed = int((table["status"] != "ok").sum())
     diverged = int((table["stop"] == "diverged").sum())
-    where = f"; wrote {out}" if out else ""
+    where = f"; wrote {out}" if out and written else ""
     print(f"{len(table)} of {len(the_plan)} runs finished: {len(table) - failed} ok, {failed} failed, "
           f"{diverged} diverged{where}", file=sys.stderr)
     if interrupted:
         print("interrupted: the rows of the finished runs are written", file=sys.stderr)
-        return 130
-    return 1 if failed else 0
+        return INTERRUPTED
+    if not written:
+        return UNWRITTEN
+    return FAILED_CHECK if failed else OK
 

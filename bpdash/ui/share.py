@@ -48,22 +48,24 @@ def expect(config, using: bool = False) -> None:
     st.session_state[WANTED] = (config, using)
 
 
-def read_url(registry) -> None:
-    """On the session's first run only: apply the URL's config to the sidebar's widgets."""
+def read_url(registry):
+    """On the session's first run only: apply the URL's config to the sidebar's widgets, and
+    return it (None on later runs, and for a link without settings: the defaults)."""
     if st.session_state.get(READ):
-        return
+        return None
     st.session_state[READ] = True
     params = {name: st.query_params.get_all(name) for name in st.query_params}
     params, room_notices = classroom.read(params)
     add_notices(room_notices)
     if not params:
-        return
+        return None
     config, notices = from_query_params(params, registry)
     config, unfit = buildable(config, registry)  # a link must always open a working page
     sidebar.apply_config(config)
     classroom.remember(config)
     add_notices(notices + unfit)
     expect(config, using=True)
+    return config
 
 
 def reconcile(config) -> None:
