@@ -143,7 +143,8 @@ def _row(i: int, registry, types: list) -> dict:
             key = setting_key(i, f.name)
             default(key, widget_value(f, _start(kind, f)) if f.kind in ("int", "float") else _start(kind, f))
             extra = dict(on_change=clamp_units, args=(key, layer)) if f.name == UNITS else {}
-            value = setting(f, registry, key=key, container=columns[j % len(columns)], **extra)
+            value = setting(f, registry, key=key, container=columns[j % len(columns)],
+                            title=f"Layer {layer} {f.title[0].lower()}{f.title[1:]}", **extra)
             spec[f.name] = min(int(value), MAX_NEURONS) if f.name == UNITS else value
         if kind == DENSE and "dropout" in registry.layers:
             st.button(f"＋ Dropout after layer {layer}", key=f"dropout_after_{i}", on_click=dropout_after,
