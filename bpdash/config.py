@@ -6,6 +6,10 @@ Same config → same data, same initial weights, same history, bit for bit, wher
 reports every bad field at once, each with what is wrong; names of plugins are checked for
 form here and against a registry by ``registry_errors`` (which plugins exist differs between
 installations), or both at once by ``from_dict(data, registry)``.
+
+The hidden layers are one field, ``layers`` (a stack of layer specs); ``hidden`` and
+``activations`` are read as shorthand for its dense layers (``bpdash.shorthand``) by the
+constructor, ``from_dict`` and ``replace``, and read back as properties.
 """
 from __future__ import annotations
 
@@ -15,13 +19,15 @@ from dataclasses import field as dataclass_field
 from dataclasses import make_dataclass
 from dataclasses import replace as replace_fields
 
-from . import schema
+from . import outputs, schema, shorthand, stack
 from .fields import Settings, show, words
-from .schema import BY_NAME, FIELDS
+from .schema import BY_NAME, FIELDS, SHORTHAND_BY_NAME
 
 # The limits other modules show or enforce, as the declarations give them.
-MAX_HIDDEN_LAYERS = schema.field("hidden").items
-MAX_NEURONS = schema.field("hidden").high
+MAX_HIDDEN_LAYERS = schema.field("layers").unit_layers
+MAX_NEURONS = schema.field("layers").high
+MAX_LAYERS = schema.field("layers").items
+MAX_CLASSES = schema.field("classes").high
 MAX_EPOCHS = schema.MAX_EPOCHS
 MAX_SAMPLES = schema.MAX_SAMPLES
 MAX_LEARNING_RATE = schema.field("learning_rate").high
@@ -39,34 +45,22 @@ class ConfigError(ValueError):
 
 # -- checks on a dict of values ------------------------------------------------------------------
 
-def _complete(values: dict) -> dict:
-    """A list field that follows another's length (one activation per hidden layer): one value
-    alone stands for every entry, and None (left out) for its default's first entry in each."""
-    values = dict(values)
-    for f in FIELDS:
-        if not f.follows:
-            continue
-        lead, value = values.get(f.follows), values.get(f.name)
-        if not isinstance(lead, (list, tuple)):
-            values[f.name] = f.default if value is None else value  # the lead's own error is reported
-            continue
-        if value is None:
-            values[f.name] = (f.default[0],) * len(lead)
-        elif isinstance(value, str):
-            values[f.name] = (value,) * len(lead)
-    return values
-
-
 def _form_errors(values: dict) -> dict:
-    """{field: message} for every value of the wrong type or out of its declared range, and
-    every list that does not follow its lead's length."""
+    """{field: message} for every value of the wrong type or out of its declared range."""
     errors = {f.name: f.problem(values.get(f.name)) for f in FIELDS}
-    for f in FIELDS:
-        lead = values.get(f.follows) if f.follows else None
-        if f.follows and not errors[f.name] and not errors[f.follows] and len(values[f.name]) != len(lead):
-            errors[f.name] = (f"needs one entry per {f.follows} entry ({len(lead)}), got "
-                              f"{len(values[f.name])}")
     return {name: message for name, message in errors.items() if message}
+
+
+def _with_shorthand(values: dict, given: dict) -> dict:
+    """{field: message}, having applied ``hidden``/``activations`` in ``given`` to
+    ``values["layers"]`` (a stack with a problem of its own is left for its own message)."""
+    if not given or BY_NAME["layers"].problem(values["layers"]):
+        return {}
+    try:
+        values["layers"] = shorthand.apply(values["layers"], **given)
+    except shorthand.ShorthandError as exc:
+        return exc.errors
+    return {}
 
 
 def _settings_problem(params, values: dict, registry) -> str | None:
@@ -102,7 +96,7 @@ def _registry_errors(values: dict, registry) -> dict:
     for f in FIELDS:
         if f.problem(values.get(f.name)):
             continue
-        if f.kind == "plugin":
+        if f.kind in ("plugin", "specs"):
             problem = f.registry_problem(values.get(f.name), registry)
         elif f.kind == "params":
             problem = _settings_problem(f, values, registry)
@@ -113,7 +107,24 @@ def _registry_errors(values: dict, registry) -> dict:
     problem = None if "dataset" in errors or "features" in errors else _features_problem(values, registry)
     if problem:
         errors["features"] = problem
+    problem = None if "dataset" in errors or "classes" in errors else _classes_problem(values, registry)
+    if problem:
+        errors["classes"] = problem
     return errors
+
+
+def _classes_problem(values: dict, registry) -> str | None:
+    """More than two classes need a dataset that can make them (``Dataset.classes``)."""
+    k, dataset = values.get("classes"), registry.datasets.get(values.get("dataset"))
+    if dataset is None or k == 2 or BY_NAME["classes"].problem(k):  # a bad value has its own message
+        return None
+    if dataset.task != "classification":
+        return f"dataset {dataset.name} is a regression: it has no classes; use classes = 2"
+    if k > dataset.classes:
+        able = sorted(name for name, d in registry.datasets.items() if d.classes >= k)
+        return (f"dataset {dataset.name} makes {dataset.classes} classes at most, got {k}"
+                + (f"; {words(able)} make{'s' if len(able) == 1 else ''} {k}" if able else ""))
+    return None
 
 
 def _features_problem(values: dict, registry) -> str | None:
@@ -139,26 +150,37 @@ class _Config:
     """The methods of ``ExperimentConfig`` (its fields come from ``bpdash.schema.FIELDS``)."""
 
     def __post_init__(self):
-        values = _complete({f.name: getattr(self, f.name) for f in FIELDS})
         for f in FIELDS:
-            object.__setattr__(self, f.name, f.normal(values[f.name]))
+            object.__setattr__(self, f.name, f.normal(getattr(self, f.name)))
         errors = _form_errors(self.to_dict())
         if errors:
             raise ConfigError(errors)
 
-    def sizes(self, n_features: int, n_outputs: int) -> list[int]:
-        """Neurons per layer, input first: ``[n_features, *hidden, n_outputs]``."""
-        return [n_features, *self.hidden, n_outputs]
+    @property
+    def hidden(self) -> tuple:
+        """The units of the dense hidden layers, in order (shorthand, ``bpdash.shorthand``)."""
+        return shorthand.hidden_of(self.layers)
+
+    @property
+    def activations(self) -> tuple:
+        """The activations of the dense hidden layers, in order (shorthand)."""
+        return shorthand.activations_of(self.layers)
 
     def layer_activations(self) -> list[str]:
-        """One activation name per non-input layer: the hidden ones, then the output's."""
-        return [*self.activations, self.output_activation]
+        """One name per non-input layer: each hidden layer's activation (its type's name for a
+        layer without one, such as dropout), then the output's."""
+        return [spec.get("activation", spec["layer"]) for spec in self.layers] + [self.output_activation]
+
+    def layer_specs(self, n_outputs: int, registry) -> list[dict]:
+        """The whole stack: the hidden layers' specs, then the output layer's for ``n_outputs``
+        targets (``bpdash.outputs.spec``)."""
+        return [dict(spec) for spec in self.layers] + [outputs.spec(self.output_activation, n_outputs, registry)]
 
     def to_dict(self) -> dict:
-        """The fields as JSON-ready values: lists for tuples, a dict for plugin settings."""
+        """The fields as JSON-ready values: lists for tuples, dicts for mappings."""
         def plain(value):
             if isinstance(value, tuple):
-                return list(value)
+                return [plain(item) for item in value]
             return dict(value) if isinstance(value, Mapping) else value
         return {f.name: plain(getattr(self, f.name)) for f in FIELDS}
 
@@ -168,20 +190,29 @@ class _Config:
     @classmethod
     def from_dict(cls, data: Mapping, registry=None) -> "ExperimentConfig":
         """Build from a dict (fields left out take their defaults; flat names such as
-        ``opt_momentum`` and older names such as ``momentum`` are read too). Raises ConfigError
-        naming every bad field at once: unknown ones (with the valid names), bad values and,
-        when ``registry`` is given, plugin names it lacks. With a registry, the result is
-        ``normalized``."""
+        ``opt_momentum``, older names such as ``momentum`` and the shorthand ``hidden`` and
+        ``activations`` are read too). Raises ConfigError naming every bad field at once: unknown
+        ones (with the valid names), bad values and, when ``registry`` is given, plugin names it
+        lacks. With a registry, the result is ``normalized``."""
         if not isinstance(data, Mapping):
             raise ConfigError({"config": f"expected a JSON object, got {type(data).__name__}"})
         data = schema.nest(dict(data))
+        given = {name: data.pop(name) for name in SHORTHAND_BY_NAME if name in data}
         errors = {name: f"unknown field; the fields are {schema.valid_names()}"
                   for name in data if name not in BY_NAME}
-        values = _complete({**{f.name: getattr(DEFAULTS, f.name) for f in FIELDS if not f.follows},
-                            **{k: v for k, v in data.items() if k in BY_NAME}})
+        values = {**{f.name: getattr(DEFAULTS, f.name) for f in FIELDS},
+                  **{k: v for k, v in data.items() if k in BY_NAME}}
+        errors.update(_with_shorthand(values, given))
+        if registry is not None and "activations" in given and "activations" not in errors:
+            problem = shorthand.registry_problem(given["activations"], registry)
+            if problem:  # an old config's unknown activation is named as it was written
+                errors["activations"] = problem
         errors.update(_form_errors(values))
         if registry is not None:
-            errors.update(_registry_errors(values, registry))
+            found = _registry_errors(values, registry)
+            if "activations" in errors:
+                found.pop("layers", None)
+            errors.update(found)
         if errors:
             raise ConfigError(errors)
         config = cls(**values)
@@ -197,13 +228,9 @@ class _Config:
 
     def replace(self, **changes) -> "ExperimentConfig":
         """This config with ``changes`` (any names ``from_dict`` reads); ConfigError if invalid.
-        Changing ``hidden`` alone keeps the activations when the layer count stays, and else
-        gives every layer the first one."""
-        values = self.to_dict()
-        if "hidden" in changes and "activations" not in changes:
-            same = isinstance(changes["hidden"], (list, tuple)) and len(changes["hidden"]) == len(self.hidden)
-            values["activations"] = self.activations if same else (self.activations or (None,))[0]
-        return type(self).from_dict({**values, **changes})
+        ``hidden`` and ``activations`` change this config's stack (or the ``layers`` given with
+        them) as ``bpdash.shorthand`` says."""
+        return type(self).from_dict({**self.to_dict(), **changes})
 
 
 def _doc() -> str:
@@ -213,11 +240,30 @@ def _doc() -> str:
     return "\n".join(lines)
 
 
-ExperimentConfig = make_dataclass(
-    "ExperimentConfig",
-    [(f.name, object, dataclass_field(default=None if f.follows else f.default)) for f in FIELDS],
-    bases=(_Config,), frozen=True, kw_only=True, namespace={"__doc__": _doc()})
-ExperimentConfig.__module__ = __name__  # so a config pickles (sweeps send configs to worker processes)
+_Fields = make_dataclass(
+    "_Fields", [(f.name, object, dataclass_field(default=f.default)) for f in FIELDS],
+    bases=(_Config,), frozen=True, kw_only=True)
+_Fields.__module__ = __name__  # so a config pickles (sweeps send configs to worker processes)
+
+
+class ExperimentConfig(_Fields):
+    __doc__ = _doc()
+
+    def __init__(self, *, hidden=shorthand.UNSET, activations=shorthand.UNSET, **values):
+        """Every field by name; ``hidden`` and ``activations`` as shorthand for the dense layers
+        of ``layers`` (given, or the default stack)."""
+        if hidden is not shorthand.UNSET or activations is not shorthand.UNSET:
+            base = values.get("layers", BY_NAME["layers"].default)
+            problem = BY_NAME["layers"].problem(base)
+            if problem:
+                raise ConfigError({"layers": problem})
+            try:
+                values["layers"] = shorthand.apply(base, hidden, activations)
+            except shorthand.ShorthandError as exc:
+                raise ConfigError(exc.errors) from None
+        super().__init__(**values)
+
+
 DEFAULTS = ExperimentConfig()
 
 
@@ -236,9 +282,13 @@ def registry_errors(config, registry) -> dict:
 
 def normalized(config, registry):
     """``config`` with its plugin settings reduced to what its run uses: those the chosen
-    plugin declares, and only where they differ from its defaults (so two configs that train
-    the same way compare equal). Assumes ``registry_errors(config, registry)`` is empty."""
+    plugin declares, and only where they differ from its defaults, and its layer specs with
+    every setting, in their types' declared order (so two configs that train the same way
+    compare equal). Assumes ``registry_errors(config, registry)`` is empty."""
     changes = {}
+    layers = tuple(stack.canonical(dict(spec), registry, i) for i, spec in enumerate(config.layers))
+    if layers != config.layers or any(list(a) != list(b) for a, b in zip(layers, config.layers)):
+        changes["layers"] = layers
     for params in schema.params_fields():
         record = getattr(registry, params.plugin).get(getattr(config, params.of))
         declared = {s.name: s for s in schema.declared_settings(params, record)}

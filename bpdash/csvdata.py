@@ -1,6 +1,11 @@
 """CSV files as data: ``read_csv`` reads and checks one into a DataFrame (for a preview and the
 column pickers); ``load_csv`` turns chosen columns of it into a ``DataSplit``.
 
+A target column of class labels (text, or numbers taken as labels) makes a classification of k
+classes, the labels their names: one 0/1 column for two classes, k one-hot columns for more
+(``bpdash.classes``). One class only, more than ``MAX_CLASSES`` or an empty label is refused
+with a message naming the column and the row.
+
 CSV files are comma-separated, UTF-8 (a byte-order mark is fine), one header row. Missing values
 ("", NA, NaN, null, ...) and text are allowed in a column nobody uses; chosen columns must hold
 finite numbers. Rows are reported both as data rows (row 1 is the first under the header) and
@@ -16,8 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .classes import LabelError, codes, targets as class_targets
 from .data import (MAX_ABS_VALUE, MAX_COLUMNS, MAX_ROWS, MAX_TEST_SHARE, TASKS, DataError, DataSplit,
                    check_number, split)
+from .schema import MAX_CLASSES
 
 MISSING = frozenset({"", "na", "n/a", "nan", "-nan", "null", "none", "<na>", "#n/a", "#na"})
 
@@ -172,12 +179,16 @@ def load_csv(source, *, features=None, target=None, standardize=False, test_shar
     """Chosen columns of a CSV file (or of a DataFrame from ``read_csv``) as a DataSplit.
 
     ``target`` is one column name or a list (default: the last column); ``features`` a list of
-    names (default: every other column). X is (m, len(features)), Y (m, len(target)). Rows are
-    split as by ``split(X, Y, test_share, seed)``. ``task`` None infers "classification" when
-    every target is 0 or 1, else "regression". ``standardize`` scales each feature to zero mean
-    and unit std using the training rows only (see ``standardize_features``). Raises DataError
-    for unknown or overlapping columns, no features, or a chosen column holding a missing,
-    non-numeric, infinite or too large (|x| > MAX_ABS_VALUE) value.
+    names (default: every other column). X is (m, len(features)). Rows are split as by
+    ``split(X, Y, test_share, seed)``. ``task``: "classification" with one target column reads
+    it as class labels (numbers or text: Y one 0/1 column for two classes, one-hot columns for
+    more, ``class_names`` the labels); with several, each must hold 0/1. "regression": the
+    targets as numbers, Y (m, len(target)). None infers: class labels for a column of text or of
+    0/1 only, 0/1 targets for several such columns, else regression. ``standardize`` scales each
+    feature to zero mean and unit std using the training rows only (see
+    ``standardize_features``). Raises DataError for unknown or overlapping columns, no features,
+    a chosen column holding a missing, non-numeric, infinite or too large (|x| > MAX_ABS_VALUE)
+    value, or labels that are no set of classes.
     """
     if isinstance(source, pd.DataFrame):
         df, name = source, "csv"
@@ -207,14 +218,26 @@ def load_csv(source, *, features=None, target=None, standardize=False, test_shar
     if len(lines) != len(df):  # not straight from read_csv: assume one line per row
         lines = list(range(2, len(df) + 2))
     X = np.column_stack([_numeric(df, c, lines) for c in features])
-    Y = np.column_stack([_numeric(df, c, lines) for c in targets])
-    binary = np.isin(Y, (0.0, 1.0))
-    if task is None:
-        task = "classification" if binary.all() else "regression"
-    elif task == "classification" and not binary.all():
-        i, j = np.argwhere(~binary)[0]
-        raise DataError(f"classification needs 0/1 targets; column {targets[j]!r} has "
-                        f"{Y[i, j]:g} in row {i + 1} (line {lines[i]} of the file)")
+    class_names, target_names = (), tuple(map(str, targets))
+    if len(targets) == 1 and task != "regression" and _labels(df[targets[0]], task):
+        task = "classification"
+        try:
+            labels, class_names = codes(df[targets[0]], targets[0], lines, MAX_CLASSES)
+        except LabelError as exc:
+            raise DataError(str(exc)) from None
+        Y = class_targets(labels, len(class_names))
+        target_names = class_names if len(class_names) > 2 else target_names
+    else:
+        Y = np.column_stack([_numeric(df, c, lines) for c in targets])
+        binary = np.isin(Y, (0.0, 1.0))
+        if task is None:
+            task = "classification" if binary.all() else "regression"
+        if task == "classification" and binary.all() and len(targets) == 1:
+            class_names = ("0", "1")  # a 0/1 column, as such files always read (one value alone too)
+        elif task == "classification" and not binary.all():
+            i, j = np.argwhere(~binary)[0]
+            raise DataError(f"classification with several target columns needs 0/1 targets; column "
+                            f"{targets[j]!r} has {Y[i, j]:g} in row {i + 1} (line {lines[i]} of the file)")
     X_train, Y_train, X_test, Y_test = split(X, Y, test_share, seed)
     mean = std = None
     if standardize:
@@ -226,8 +249,18 @@ def load_csv(source, *, features=None, target=None, standardize=False, test_shar
                             f"{std[j]:.3g}) to be standardized: its scaled values overflow; rescale it "
                             "or turn standardizing off")
     return DataSplit(X_train, Y_train, X_test, Y_test, task=task, name=name,
-                     feature_names=tuple(map(str, features)), target_names=tuple(map(str, targets)),
-                     feature_mean=mean, feature_std=std)
+                     feature_names=tuple(map(str, features)), target_names=target_names,
+                     feature_mean=mean, feature_std=std, class_names=class_names)
+
+
+def _labels(column: pd.Series, task) -> bool:
+    """Whether a target column is read as class labels: text (a missing value among them is a
+    label left empty, refused by name), or numbers asked for as classes, unless they are all 0
+    or 1 (a 0/1 column reads as it always did)."""
+    if column.dtype == object:
+        return True
+    numbers = column.to_numpy(dtype=float)
+    return task == "classification" and not np.isin(numbers, (0.0, 1.0)).all()
 
 
 def _raw_name(source) -> str:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .classes import names_of
 from .plugins import default_registry
 
 MAX_ROWS = 10_000      # data rows, in a CSV or a generated dataset: keeps a training tick responsive
@@ -41,6 +42,10 @@ class DataSplit:
     m_test may be 0. ``task`` is "classification" (0/1 targets) or "regression".
     ``feature_mean`` and ``feature_std`` (n_features,) are set when the features were
     standardized: x_scaled = (x − feature_mean) / feature_std, from the training rows.
+    ``class_names``: for a classification of k classes, their names in class order (the target
+    columns' for one-hot targets; two names for one 0/1 column, class 0's first); () when the
+    targets are not one set of classes. ``single_column``: set on two classes written as two
+    one-hot columns for a softmax output, the same data as one 0/1 column (``bpdash.classes``).
     """
 
     X_train: np.ndarray
@@ -53,6 +58,8 @@ class DataSplit:
     target_names: tuple
     feature_mean: np.ndarray | None = None
     feature_std: np.ndarray | None = None
+    class_names: tuple = ()
+    single_column: DataSplit | None = None
 
     def __post_init__(self):
         for attr in ("X_train", "Y_train", "X_test", "Y_test"):
@@ -63,6 +70,7 @@ class DataSplit:
             object.__setattr__(self, attr, M)
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
         object.__setattr__(self, "target_names", tuple(self.target_names))
+        object.__setattr__(self, "class_names", tuple(map(str, self.class_names)))
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
         d, k = len(self.feature_names), len(self.target_names)
@@ -80,6 +88,11 @@ class DataSplit:
     def n_outputs(self) -> int:
         """Columns of Y: the output layer's size."""
         return self.Y_train.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        """k for a classification of k classes, else 0."""
+        return len(self.class_names)
 
     @property
     def n_train(self) -> int:
@@ -139,15 +152,28 @@ def split(X, Y, test_share, seed):
     return X[train], Y[train], X[test], Y[test]
 
 
-def make_dataset(name, *, n=None, noise=0.1, seed=0, test_share=0.2, registry=None) -> DataSplit:
+def _classes(dataset, k) -> int:
+    """``k`` checked against what ``dataset`` can make (ValueError saying why not)."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+        raise ValueError(f"classes must be a whole number ≥ 2, got {k!r}")
+    if k > 2 and (dataset.task != "classification" or k > dataset.classes):
+        raise ValueError(f"dataset {dataset.name!r} makes "
+                         + ("no classes (a regression)" if dataset.task != "classification"
+                            else f"{dataset.classes} classes at most") + f", not {k}")
+    return int(k)
+
+
+def make_dataset(name, *, n=None, noise=0.1, seed=0, test_share=0.2, classes=2, registry=None) -> DataSplit:
     """Draw the dataset ``name`` from a plugin and split it into training and test rows.
 
     ``n`` samples (default: the dataset's ``default_n``, at most MAX_ROWS) with position noise
     ``noise`` (≥ 0), from ``numpy.random.default_rng(seed)``; the same generator then draws the
     split, so the same arguments always give the same DataSplit. A *fixed* dataset (the
     article's examples) ignores n and noise and is never split: every row trains, the test part
-    is empty. ``registry`` defaults to every loaded plugin; an unknown name raises KeyError
-    listing the choices; a bad parameter raises ValueError naming it.
+    is empty. ``classes``: k for a dataset that can make several (``Dataset.classes``): one 0/1
+    target column for 2, k one-hot columns for more. ``registry`` defaults to every loaded
+    plugin; an unknown name raises KeyError listing the choices; a bad parameter raises
+    ValueError naming it.
     """
     registry = registry if registry is not None else default_registry()
     dataset = registry.get("datasets", name)
@@ -155,20 +181,26 @@ def make_dataset(name, *, n=None, noise=0.1, seed=0, test_share=0.2, registry=No
     n = _check_n(n)
     noise = check_number(noise, "noise", 0.0)
     test_share = check_number(test_share, "test_share", 0.0, MAX_TEST_SHARE)
+    k = _classes(dataset, classes)
     rng = np.random.default_rng(_check_seed(seed))
-    X, Y = dataset.generate(n, noise, rng)
+    # a dataset written for two classes is called as it always was
+    X, Y = dataset.generate(n, noise, rng, classes=k) if dataset.classes > 2 else dataset.generate(n, noise, rng)
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     if X.ndim != 2 or Y.ndim != 2 or len(X) != len(Y) or not (dataset.fixed or len(X) == n):
         raise ValueError(f"dataset {name!r} returned X {X.shape} and Y {Y.shape}; "
                          f"expected 2-D arrays with {n} rows")
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):
         raise ValueError(f"dataset {name!r} returned non-finite values (nan or inf)")
+    names = names_of(Y, dataset.task)
+    if k > 2 and len(names) != k:
+        raise ValueError(f"dataset {name!r} was asked for {k} classes but returned Y {Y.shape}; "
+                         f"expected {k} one-hot columns")
     if dataset.fixed:
         parts = (X, Y, X[:0], Y[:0])
     else:
         parts = split(X, Y, test_share, rng)
-    return DataSplit(*parts, task=dataset.task, name=name,
-                     feature_names=_names("x", X.shape[1]), target_names=_names("y", Y.shape[1]))
+    return DataSplit(*parts, task=dataset.task, name=name, feature_names=_names("x", X.shape[1]),
+                     target_names=names if k > 2 else _names("y", Y.shape[1]), class_names=names)
 
 
 def _names(stem, k):

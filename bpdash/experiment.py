@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import outputs
+from .classes import encoded
 from .config import ConfigError, ExperimentConfig, normalized, registry_errors
 from .features import FeatureMap
 from .network import Network
@@ -17,7 +19,9 @@ class Experiment:
     """A built run. ``data`` holds the RAW data (what charts show); the network sees
     ``transform(X_raw)``: the config's input features of the raw inputs, ``(m, net.sizes[0])``
     (the raw inputs themselves when ``config.features`` is empty). The trainer was given the
-    transformed training and test inputs: ``trainer.X``, ``trainer.X_test``."""
+    transformed training and test inputs: ``trainer.X``, ``trainer.X_test``. Its targets are
+    ``data``'s, written as the output layer needs them (two classes as two one-hot columns for
+    a softmax, see ``bpdash.classes``)."""
 
     config: ExperimentConfig
     data: object  # bpdash.data.DataSplit
@@ -35,9 +39,11 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
 
     Raises ConfigError naming each field that refers to a plugin the registry lacks (or a
     setting no loaded plugin declares), and ``features`` when the config asks for input features
-    of data that is not 2-D. Every setting of the config reaches the trainer (optimizer and its
-    hyperparameters, regularization, schedule, stopping rules). The experiment keeps the
-    config ``normalized``: its optimizer settings reduced to those the run uses.
+    of data that is not 2-D. The network is ``Network.from_specs`` of the config's hidden layers
+    and its output layer, as wide as the data's targets, in the config's dtype. Every setting of
+    the config reaches the trainer (optimizer and its hyperparameters, regularization, schedule,
+    stopping rules). The experiment keeps the config ``normalized``: its optimizer settings
+    reduced to those the run uses, its layer specs complete.
     """
     from .data import make_dataset  # the data module imports pandas; keep network-only imports light
 
@@ -50,16 +56,17 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
         raise ConfigError(errors)
     config = normalized(config, registry)
     if data is None:
-        data = make_dataset(config.dataset, n=config.n_samples, noise=config.noise,
-                            seed=config.data_seed, test_share=config.test_share, registry=registry)
+        data = make_dataset(config.dataset, n=config.n_samples, noise=config.noise, seed=config.data_seed,
+                            test_share=config.test_share, classes=config.classes, registry=registry)
+    data = encoded(data, outputs.per_class(config.output_activation, registry))
     if config.features and data.n_features != 2:
         raise ConfigError({"features": f"input features need 2-D data (x1, x2); this data has "
                                        f"{data.n_features} input column(s): use features = []"})
     transform = FeatureMap(config.features)
     n_inputs = len(config.features) if config.features else data.n_features
-    net = Network(config.sizes(n_inputs, data.n_outputs), config.layer_activations(),
-                  bias=config.bias, init=config.init, epsilon=config.epsilon, seed=config.seed,
-                  registry=registry)
+    net = Network.from_specs(n_inputs, config.layer_specs(data.n_outputs, registry), bias=config.bias,
+                             init=config.init, epsilon=config.epsilon, seed=config.seed, registry=registry,
+                             dtype=config.dtype)
     options = dict(optimizer=config.optimizer, optimizer_params=dict(config.optimizer_params),
                    regularization=config.regularization, reg_rate=config.reg_rate,
                    lr_schedule=config.lr_schedule, lr_decay=config.lr_decay, lr_step=config.lr_step,

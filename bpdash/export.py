@@ -1,11 +1,14 @@
-"""Saving and restoring runs: experiment JSON (config, weights, history) and history CSV.
+"""Saving and restoring runs: experiment JSON (config, parameters, history) and history CSV.
 
-An export restores exactly: floats are written with ``repr`` precision, so weights and history
-come back bit for bit, and the trainer's shuffling state travels along so training continues as
-if it never stopped. Imports are validated field by field before anything is built: strict
-JSON (no repeated keys, no NaN/Infinity), every number finite and every count within the
-config's limits, shapes that fit the config; a wrong or hostile file raises ``ExportError``
-naming the field and changes nothing. Weights alone travel as .npz: ``bpdash.weights_file``.
+An export restores exactly: floats are written with ``repr`` precision, so parameters and
+history come back bit for bit (float32 ones too: each is written as the float64 it equals),
+and the trainer's generator state (shuffling, dropout masks) travels along so training
+continues as if it never stopped. Imports are validated field by field before anything is
+built: strict JSON (no repeated keys, no NaN/Infinity), every number finite and every count
+within the config's limits, every array shaped as the config's stack declares it
+(``bpdash.saved_parameters``); a wrong or hostile file raises ``ExportError`` naming the field
+and changes nothing. Version 1 files (dense layers, ``weights`` and ``biases``) still load and
+resume exactly. Weights alone travel as .npz: ``bpdash.weights_file``.
 """
 from __future__ import annotations
 
@@ -16,13 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import saved_parameters
 from .config import MAX_EPOCHS, MAX_SAMPLES, ConfigError, ExperimentConfig
-from .json_checks import FieldError, finite_array, is_finite, show, strict_loads, whole
+from .json_checks import FieldError, finite_array, finite_nested, is_finite, show, strict_loads, whole
 
 FORMAT = "bpdash-experiment"
-VERSION = 1
+VERSION = 2
 MAX_BYTES = 50 * 2**20  # an export of the largest network the dashboard allows is far below this
-FIELDS = ("format", "version", "config", "epoch", "rng_state", "weights", "biases", "optimizer_state", "history")
+FIELDS = {2: ("format", "version", "config", "epoch", "rng_state", "sizes", "params", "optimizer_state", "history"),
+          1: ("format", "version", "config", "epoch", "rng_state", "weights", "biases", "optimizer_state", "history")}
 RNG_KEYS = {"bit_generator", "state", "has_uint32", "uinteger"}  # numpy's PCG64 state, the trainer's shuffler
 
 
@@ -34,19 +39,31 @@ class ExportError(ValueError):
 class RunState:
     """What an experiment file holds: the config, and optionally the trained state.
 
-    ``weights[l-1]``/``biases[l-1]`` as in ``Network``; ``history`` as ``Trainer.history``;
-    ``rng_state`` the trainer's shuffling generator state (a dict), ``epoch`` the epochs done;
-    ``optimizer_state`` the optimizer's memory ``{"name", "t", "state": {key: [arrays]}}`` (None
-    for plain gradient descent, which keeps none; see ``Trainer.optimizer_state``).
+    ``params`` per layer, as ``Network.params`` (float64 arrays; None when the file holds none),
+    ``sizes`` the width of every article layer they were saved for; ``history`` as
+    ``Trainer.history``; ``rng_state`` the trainer's generator state (a dict), ``epoch`` the
+    epochs done; ``optimizer_state`` the optimizer's memory ``{"name", "t", "state": {key:
+    [arrays]}}`` (None for plain gradient descent, which keeps none; see
+    ``Trainer.optimizer_state``). ``weights`` and ``biases``: Θ^(l) and b^(l) per layer, as in
+    ``Network``.
     """
 
     config: ExperimentConfig
-    weights: list | None = None
-    biases: list | None = None
+    params: tuple | None = None
+    sizes: list | None = None
     history: pd.DataFrame | None = None
     epoch: int = 0
     rng_state: dict | None = None
     optimizer_state: dict | None = None
+    layout: object = None  # the bpdash.parameters.Layout of the stack the params fit
+
+    @property
+    def weights(self) -> list | None:
+        return None if self.params is None else list(self.layout.weights(self.params))
+
+    @property
+    def biases(self) -> list | None:
+        return None if self.params is None else list(self.layout.biases(self.params))
 
 
 def _finite_or_none(values):
@@ -54,14 +71,15 @@ def _finite_or_none(values):
 
 
 def export_json(config: ExperimentConfig, trainer=None, *, weights=True, history=True) -> str:
-    """The experiment as JSON text: always its config; the trainer's weights and history if asked."""
+    """The experiment as JSON text: always its config; the trainer's parameters (every layer's)
+    and history if asked."""
     doc = {"format": FORMAT, "version": VERSION, "config": config.to_dict()}
     if trainer is not None and (weights or history):
         doc["epoch"] = trainer.epoch
         doc["rng_state"] = trainer.rng.bit_generator.state
     if trainer is not None and weights:
-        doc["weights"] = [W.tolist() for W in trainer.net.weights]
-        doc["biases"] = [b.tolist() for b in trainer.net.biases]
+        doc["sizes"] = list(trainer.net.sizes)
+        doc["params"] = saved_parameters.as_lists(trainer.net.params)
         if trainer.optimizer_state is not None:  # its velocities etc.: without them no exact resume
             doc["optimizer_state"] = trainer.optimizer_state
     if trainer is not None and history:
@@ -89,25 +107,35 @@ def _document(data) -> dict:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ExportError(f"not a bpdash experiment file (expected \"format\": \"{FORMAT}\")")
     version = doc.get("version")
-    if type(version) is not int or version != VERSION:
-        raise ExportError(f"unsupported version {show(version)}; this bpdash reads version {VERSION}")
-    unknown = [name for name in doc if name not in FIELDS]
+    if type(version) is not int or version not in FIELDS:
+        raise ExportError(f"unsupported version {show(version)}; this bpdash reads versions "
+                          f"{', '.join(map(str, sorted(FIELDS)))}")
+    unknown = [name for name in doc if name not in FIELDS[version]]
     if unknown:
-        raise ExportError(f"unknown field {show(unknown[0])}; an experiment file holds {', '.join(FIELDS)}")
+        raise ExportError(f"unknown field {show(unknown[0])}; an experiment file of version {version} holds "
+                          f"{', '.join(FIELDS[version])}")
     return doc
 
 
-def import_json(data) -> RunState:
-    """Parse and validate an experiment file (text or bytes); raise ExportError naming the problem."""
+def import_json(data, registry=None) -> RunState:
+    """Parse and validate an experiment file (text or bytes) against the plugins of ``registry``
+    (default: every loaded one); raise ExportError naming the problem."""
+    from .plugins import default_registry
+
+    registry = registry if registry is not None else default_registry()
     doc = _document(data)
     try:
-        state = RunState(ExperimentConfig.from_dict(doc.get("config")))
+        state = RunState(ExperimentConfig.from_dict(doc.get("config"), registry))
     except ConfigError as exc:
         raise ExportError(f"config: {exc}") from None
     try:
         state.epoch = whole(doc.get("epoch", 0), "epoch", 0, MAX_EPOCHS)
-        if "weights" in doc or "biases" in doc:
-            state.weights, state.biases = _parameters(doc.get("weights"), doc.get("biases"), state.config)
+        if doc["version"] == 1 and ("weights" in doc or "biases" in doc):
+            state.sizes, state.params, state.layout = saved_parameters.read_v1(
+                doc.get("weights"), doc.get("biases"), state.config, registry)
+        elif "sizes" in doc or "params" in doc:
+            state.sizes, state.params, state.layout = saved_parameters.read_v2(
+                doc.get("sizes"), doc.get("params"), state.config, registry)
         if "history" in doc:
             state.history = _history(doc["history"], state.epoch)
         if doc.get("rng_state") is not None:
@@ -117,29 +145,6 @@ def import_json(data) -> RunState:
     except FieldError as exc:
         raise ExportError(str(exc)) from None
     return state
-
-
-def _parameters(weights, biases, config) -> tuple[list, list]:
-    """The file's Θ^(l) and b^(l) as finite float arrays whose shapes chain as ``config`` says."""
-    hidden = list(config.hidden)
-    for value, name in ((weights, "weights"), (biases, "biases")):
-        if not isinstance(value, list) or len(value) != len(hidden) + 1:
-            raise FieldError(f"the config has {len(hidden) + 1} weight layers, so {name} must be a list of "
-                             f"{len(hidden) + 1} arrays; got {show(value)}")
-    weights = [finite_array(W, 2, f"weights[{l}]") for l, W in enumerate(weights)]
-    biases = [finite_array(b, 1, f"biases[{l}]") for l, b in enumerate(biases)]
-    for l, (W, b) in enumerate(zip(weights, biases), start=1):
-        if l > 1 and W.shape[1] != weights[l - 2].shape[0]:
-            raise FieldError(f"weights[{l - 1}] (Θ^({l})) has {W.shape[1]} columns but layer {l} has "
-                             f"{weights[l - 2].shape[0]} neurons")
-        if l <= len(hidden) and W.shape[0] != hidden[l - 1]:
-            raise FieldError(f"weights[{l - 1}] (Θ^({l})) has {W.shape[0]} rows but hidden layer "
-                             f"{l} has {hidden[l - 1]} neurons")
-        if b.shape != (W.shape[0],):
-            raise FieldError(f"biases[{l - 1}] must have {W.shape[0]} values, got shape {b.shape}")
-    if not config.bias and any(b.any() for b in biases):
-        raise FieldError("biases: the config has bias off, but the file's biases are not all zero")
-    return weights, biases
 
 
 def _history(value, epoch: int) -> pd.DataFrame:
@@ -191,8 +196,8 @@ def _rng_state(value) -> dict:
 def _optimizer_state(value, state: RunState) -> dict:
     """The file's optimizer state, checked: {"name": the config's optimizer, "t": the updates
     made (at most one per sample and epoch), "state": {key: one finite array per parameter,
-    shaped like the weights, then the biases}}."""
-    if state.weights is None:
+    shaped like it: every weight's, then every bias's, then the rest}}."""
+    if state.params is None:
         raise FieldError("optimizer_state needs the weights it belongs to; the file has none")
     if not isinstance(value, dict) or set(value) != {"name", "t", "state"}:
         raise FieldError('optimizer_state must be {"name": ..., "t": ..., "state": {...}}')
@@ -202,29 +207,39 @@ def _optimizer_state(value, state: RunState) -> dict:
     t = whole(value["t"], "optimizer_state t", 0, state.epoch * MAX_SAMPLES)
     if not isinstance(value["state"], dict):
         raise FieldError("optimizer_state state must be an object of name → list of arrays")
-    shapes = [W.shape for W in state.weights] + ([b.shape for b in state.biases] if state.config.bias else [])
+    layout = state.layout
+    shapes = layout.to_saved([shape for layer in layout.shapes for shape in layer])
     arrays = {}
     for key, items in value["state"].items():
         name = f"optimizer_state[{show(key)}]"
         if not isinstance(items, list) or len(items) != len(shapes):
-            raise FieldError(f"{name} must hold {len(shapes)} arrays, one per weight matrix and bias vector")
-        arrays[key] = [finite_array(a, len(shape), f"{name}[{i}]") for i, (a, shape) in enumerate(zip(items, shapes))]
-        for i, (a, shape) in enumerate(zip(arrays[key], shapes)):
-            if a.shape != shape:
-                raise FieldError(f"{name}[{i}] has shape {a.shape}, expected {shape}")
+            raise FieldError(f"{name} must hold {len(shapes)} arrays, one per parameter (weight matrix, "
+                             "bias vector, …)")
+        arrays[key] = [_array(a, shape, f"{name}[{i}]") for i, (a, shape) in enumerate(zip(items, shapes))]
     return {"name": value["name"], "t": t, "state": arrays}
 
 
+def _array(value, shape, name):
+    """One array of a saved state: finite numbers of exactly ``shape``."""
+    if len(shape) in (1, 2):  # the messages of the checks these files always had
+        array = finite_array(value, len(shape), name)
+        if array.shape != shape:
+            raise FieldError(f"{name} has shape {array.shape}, expected {shape}")
+        return array
+    return finite_nested(value, shape, name)
+
+
 def restore(experiment, state: RunState) -> None:
-    """Put ``state``'s weights, history, epoch, shuffling and optimizer state into a freshly built
-    experiment."""
+    """Put ``state``'s parameters, history, epoch, generator and optimizer state into a freshly
+    built experiment (its parameters in the network's dtype)."""
     trainer, net = experiment.trainer, experiment.net
-    if state.weights is not None:
-        want = [W.shape for W in net.weights]
-        if [W.shape for W in state.weights] != want:
-            raise ExportError(f"the file's weights have shapes {[W.shape for W in state.weights]}, "
-                              f"but this data makes a network with {want}")
-        net.weights, net.biases = list(state.weights), list(state.biases)
+    if state.params is not None:
+        want = [tuple(np.shape(a) for a in layer) for layer in net.params]
+        got = [tuple(a.shape for a in layer) for layer in state.params]
+        if got != want or list(state.sizes) != list(net.sizes):
+            raise ExportError(f"the file's parameters have shapes {got} (layer widths {state.sizes}), "
+                              f"but this data makes a network with {want} (widths {net.sizes})")
+        net.params = tuple(tuple(np.asarray(a, net.dtype) for a in layer) for layer in state.params)
     try:
         trainer.restore(state.history, state.epoch, state.rng_state, state.optimizer_state)
     except ValueError as exc:  # the history's columns or the optimizer state do not fit this network

@@ -16,15 +16,18 @@ order of ``choices``).
 A "params" field holds the settings a plugin declares for itself (an optimizer's
 ``hyperparameters``): a ``Settings`` mapping of their names to values. Its form is checked here;
 the names and values against the plugin's own declarations by ``bpdash.config``.
+
+A "specs" field holds a layer stack: a list of layer specs, each checked against its layer
+type's own Fields (see ``bpdash.stack_field``, which holds that kind's checks and text form).
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
-KINDS = ("int", "float", "bool", "text", "choice", "plugin", "params")
+KINDS = ("int", "float", "bool", "text", "choice", "plugin", "params", "specs")
 MAX_TEXT = 64        # a name (plugin, choice) is at most this long
 MAX_SETTINGS = 32    # entries of a params field
 SHOWN = 40           # characters of a bad value quoted back in a message
@@ -91,6 +94,10 @@ class Field:
     - "params" (a plugin's own settings): ``plugin`` the registry table, ``of`` the field naming
       the plugin, ``settings`` the record attribute declaring its Fields, ``prefix`` what
       precedes a setting's name in flat ``name=value`` form (``opt_`` + ``momentum``).
+    - "plugin" naming a record of more than one table: ``table`` is a function of the registry
+      giving the names it may take (name → record); ``plugin`` names them in messages.
+    - "specs" (a layer stack): ``items`` the most layers, ``high`` the most units of any layer,
+      ``unit_layers`` the most layers with units of their own (see ``bpdash.stack_field``).
     - People: ``label``, ``symbol`` (η, ε, λ: shown with the label), ``help``, ``step`` (a
       widget's increment), ``choice_labels`` (one per choice, for a menu), ``slider`` ((low,
       high): shown as a slider over that part of the range), ``group`` (which part of the page
@@ -125,6 +132,8 @@ class Field:
     choice_labels: tuple = ()
     slider: tuple = ()
     log: bool = False
+    table: Callable | None = None
+    unit_layers: int = 0
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -135,6 +144,8 @@ class Field:
             raise ValueError(f"field {self.name!r}: a plugin field needs the registry table it names")
         if self.kind == "params" and not (self.plugin and self.of and self.settings):
             raise ValueError(f"field {self.name!r}: a params field needs plugin, of and settings")
+        if self.kind == "specs" and not self.items:
+            raise ValueError(f"field {self.name!r}: a layer stack needs its most layers (items)")
         if self.choice_labels and len(self.choice_labels) != len(self.choices):
             raise ValueError(f"field {self.name!r}: give one label per choice")
         problem = self.problem(self.default)
@@ -150,6 +161,10 @@ class Field:
             return None if self.optional else f"must be {self._expected()}, got None"
         if self.kind == "params":
             return self._params_problem(value)
+        if self.kind == "specs":
+            from . import stack_field
+
+            return stack_field.form_problem(self, value)
         if not self.items:
             return self._item_problem(value)
         if not isinstance(value, (list, tuple)):
@@ -167,7 +182,8 @@ class Field:
     def _expected(self) -> str:
         return {"int": "a whole number", "float": "a finite number", "bool": "true or false",
                 "text": "a short text", "choice": f"one of {', '.join(map(str, self.choices))}",
-                "plugin": "a plugin name", "params": "a mapping of setting names to values"}[self.kind]
+                "plugin": "a plugin name", "params": "a mapping of setting names to values",
+                "specs": "a list of layer specs"}[self.kind]
 
     def _params_problem(self, value) -> str | None:
         if not isinstance(value, Mapping):
@@ -225,6 +241,10 @@ class Field:
             return value
         if self.kind == "params":
             return Settings(value)
+        if self.kind == "specs":
+            from . import stack_field
+
+            return stack_field.normal(value)
         if self.items:
             items = tuple(self._normal_item(v) for v in value)
             return tuple(c for c in self.choices if c in items) if self.distinct else items
@@ -233,11 +253,20 @@ class Field:
     def _normal_item(self, value):
         return 0.0 if self.kind == "float" and value == 0 else (float(value) if self.kind == "float" else value)
 
+    def plugins(self, registry) -> dict:
+        """For a plugin field: the names it may take in ``registry``, name → record."""
+        return self.table(registry) if self.table is not None else getattr(registry, self.plugin)
+
     def registry_problem(self, value, registry) -> str | None:
-        """For a plugin field: which of ``value``'s names the registry lacks, or None."""
+        """For a plugin field: which of ``value``'s names the registry lacks; for a layer stack,
+        what its layer types refuse; else None."""
+        if self.kind == "specs" and value is not None:
+            from . import stack_field
+
+            return stack_field.registry_problem(self, value, registry)
         if self.kind != "plugin" or value is None:
             return None
-        table = getattr(registry, self.plugin)
+        table = self.plugins(registry)
         names = value if self.items else (value,)
         missing = [name for name in names if name not in table]
         if not missing:
@@ -246,10 +275,15 @@ class Field:
 
     # -- text (links, command line) ---------------------------------------------------------
 
-    def text(self, value) -> str:
-        """``value`` as text that ``parse`` reads back exactly (floats by repr)."""
+    def text(self, value, registry=None) -> str:
+        """``value`` as text that ``parse`` reads back exactly (floats by repr). A layer stack is
+        written in its types' declared order of settings when ``registry`` is given."""
         if value is None:
             return self.none_text
+        if self.kind == "specs":
+            from . import stack_field
+
+            return stack_field.text(value, registry)
         if self.kind == "params":
             return ",".join(f"{name}={self._item_text(v)}" for name, v in value.items())
         if self.items:
@@ -260,12 +294,17 @@ class Field:
     def _item_text(value) -> str:
         return value_text(value)
 
-    def parse(self, text: str):
+    def parse(self, text: str, registry=None):
         """The value ``text`` stands for; ValueError saying why when it stands for none. The
-        result is not range-checked: ``problem`` does that."""
+        result is not range-checked: ``problem`` does that. A layer stack needs the ``registry``
+        (which settings each type has) and is checked against it as it is read."""
         text = str(text).strip()
         if self.optional and text.lower() in (self.none_text.lower(), "none", ""):
             return None
+        if self.kind == "specs":
+            from . import stack_field
+
+            return stack_field.parse(self, text, registry)
         if self.kind == "params":
             return Settings(_setting(item) for item in text.split(",") if item.strip())
         if self.items:

@@ -76,3 +76,23 @@ def finite_array(value, ndim: int, name: str) -> np.ndarray:
                 where = f"[{i}][{j}]" if ndim == 2 else f"[{j}]"
                 raise FieldError(f"{name}{where} is {show(item)}, not a finite number")
     return np.array(value, dtype=float)
+
+
+def finite_nested(value, shape: tuple, name: str) -> np.ndarray:
+    """Nested lists of finite numbers of exactly ``shape`` (any number of axes), as a float64
+    array; FieldError naming the first entry out of place. The shape is checked as the lists are
+    walked, before any array is made."""
+    def walk(item, depth: int, where: str) -> None:
+        if depth == len(shape):
+            if not is_finite(item):
+                raise FieldError(f"{name}{where} is {show(item)}, not a finite number")
+            return
+        if not isinstance(item, list) or len(item) != shape[depth]:
+            got = f"{len(item)} entries" if isinstance(item, list) else show(item)
+            raise FieldError(f"{name}{where} must be a list of {shape[depth]} entries (shape {tuple(shape)}), "
+                             f"got {got}")
+        for i, entry in enumerate(item):
+            walk(entry, depth + 1, f"{where}[{i}]")
+
+    walk(value, 0, "")
+    return np.array(value, dtype=float).reshape(shape)

@@ -1,8 +1,9 @@
 """Settings given as ``name=value`` on the command line (``train --set``, ``sweep --set``).
 
-A name is any flat setting name (``bpdash.schema.flat_fields``: a config field, or ``opt_`` and
-an optimizer hyperparameter) or an older alias (``momentum``); a value is read by that setting's
-declaration (``Field.parse``), exactly as a share link's. One name alone given to a list that
+A name is any flat setting name (``bpdash.schema.flat_fields``: a config field, the shorthand
+``hidden`` and ``activations``, or ``opt_`` and an optimizer hyperparameter) or an older alias
+(``momentum``); a value is read by that setting's declaration (``Field.parse``), exactly as a
+share link's (``layers=dense:8:tanh,dropout:0.2``). One name alone given to a list that
 follows another's length (``activations=relu``) stands for every entry. Every bad name and
 value is reported at once, with the valid names for an unknown one.
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from . import schema
 
-HELP = ("set one setting, e.g. learning_rate=0.1 or opt_momentum=0.8 (repeatable); the names are the "
-        "config's fields and opt_<name> for the optimizer's hyperparameters (docs/settings.md)")
+HELP = ("set one setting, e.g. learning_rate=0.1, layers=dense:8:tanh,dropout:0.2 or opt_momentum=0.8 "
+        "(repeatable); the names are the config's fields, hidden and activations (shorthand for the dense "
+        "layers) and opt_<name> for the optimizer's hyperparameters (docs/settings.md)")
 from .config import ConfigError, ExperimentConfig, checked
 from .fields import show
 
@@ -24,12 +26,13 @@ def split(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def parse_value(field, text: str):
+def parse_value(field, text: str, registry=None):
     """The value ``text`` stands for in ``field`` (ValueError says why none): parsed and
-    checked by its declaration; a single name for a list that follows another's length is
-    that name alone (it then stands for every entry)."""
-    value = field.parse(text)
-    problem = field.problem(value)
+    checked by its declaration (a layer stack against the ``registry``'s layer types); a single
+    name for a list that follows another's length is that name alone (it then stands for every
+    entry)."""
+    value = field.parse(text, registry)
+    problem = field.problem(value) or (field.registry_problem(value, registry) if field.kind == "specs" else None)
     if problem:
         raise ValueError(problem)
     if field.follows and len(value) == 1:
@@ -58,7 +61,7 @@ def parse(pairs, registry) -> dict:
             continue
         try:
             target, field = resolve(name, registry)
-            values[target] = parse_value(field, raw)
+            values[target] = parse_value(field, raw, registry)
         except KeyError as exc:
             errors[name] = exc.args[0]
         except ValueError as exc:
@@ -69,8 +72,8 @@ def parse(pairs, registry) -> dict:
 
 
 def apply(config: ExperimentConfig, pairs, registry) -> ExperimentConfig:
-    """``config`` with the ``name=value`` settings of ``pairs`` (a new layer count takes the
-    activations along, as ``ExperimentConfig.replace`` does); ConfigError naming every setting
-    that is bad alone or in the resulting config."""
+    """``config`` with the ``name=value`` settings of ``pairs`` (``hidden`` and ``activations``
+    change its stack's dense layers, as ``ExperimentConfig.replace`` does); ConfigError naming
+    every setting that is bad alone or in the resulting config."""
     values = parse(pairs, registry)
     return checked(config.replace(**values), registry) if values else config

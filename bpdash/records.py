@@ -93,6 +93,10 @@ class Dataset:
     ``generate(n, noise, rng)`` → ``(X, Y)`` with X ``(m, n_features)`` and Y ``(m, n_outputs)``,
     both float. ``task`` is "classification" (Y holds 0/1 targets, one column per output) or
     "regression". A ``fixed`` dataset ignores n and noise (the article's hand-sized examples).
+
+    ``classes``: the most classes the dataset can make (2 by default). A dataset that can make
+    more is called ``generate(n, noise, rng, classes=k)`` for k = 2 … ``classes`` and returns
+    one 0/1 column for two classes, k one-hot columns (each row a single 1) for more.
     """
 
     name: str
@@ -101,6 +105,7 @@ class Dataset:
     task: str = "classification"
     fixed: bool = False
     default_n: int = 200
+    classes: int = 2
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,11 @@ name, and each optimizer hyperparameter as ``opt_`` + its name (``opt_momentum``
 written before optimizers declared their hyperparameters used ``momentum``, ``beta2`` and
 ``opt_epsilon``; ``ALIASES`` reads the first two as their flat names (the third already is one).
 
+The hidden layers are one field, ``layers``: a stack of layer specs. ``SHORTHAND`` declares the
+older ``hidden`` (units per dense layer) and ``activations`` (one per dense layer): every
+config, link, file, ``--set`` and sweep still reads them, as a change to the stack's dense layers
+(``bpdash.shorthand``); no config holds them.
+
 Adding a field is one entry here plus the code that uses it: see docs/settings.md.
 """
 from __future__ import annotations
@@ -20,16 +25,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from . import outputs
 from .features import FEATURE_LABELS, FEATURE_NAMES
 from .fields import Field, Settings
 
 MAX_SEED = 2**32 - 1
 MAX_EPOCHS = 100_000
 MAX_SAMPLES = 10_000
+MAX_HIDDEN_LAYERS = 8   # dense (and other sized) hidden layers
+MAX_NEURONS = 128       # units of any one layer
+MAX_LAYERS = 16         # hidden layers of every type: 8 dense, each followed by a dropout, say
+MAX_CLASSES = 10        # classes of generated data and of a CSV's label column
+DENSE = "dense"
+DEFAULT_LAYERS = ({"layer": DENSE, "units": 8, "activation": "tanh"},) * 2
 
 GROUPS = {
     "data": "the data set: which one, how many samples, their noise, the test share and the draw",
-    "network": "the network: hidden layers, activations, bias, cost and the initial weights",
+    "network": "the network: its layers, output, bias, cost, initial weights and precision",
     "features": "the input features made from (x₁, x₂)",
     "training": "learning rate, batch size, optimizer, schedule, regularization and stopping rules",
     "run": "how many epochs to train",
@@ -39,6 +51,9 @@ FIELDS = (
     # -- data ------------------------------------------------------------------------------------
     Field("dataset", "plugin", "moons", plugin="datasets", label="Dataset", group="data", sweep=True,
           help="A generated dataset (a plugin)."),
+    Field("classes", "int", 2, low=2, high=MAX_CLASSES, step=1, label="Classes", group="data", sweep=True,
+          help="How many classes a dataset that can make several draws (spiral: arms, blobs: blobs); "
+               "the others make 2."),
     Field("n_samples", "int", 200, low=2, high=MAX_SAMPLES, step=50, label="Samples", group="data",
           sweep=True, help="How many samples the dataset draws (training and test together)."),
     Field("noise", "float", 0.1, low=0.0, high=10.0, step=0.01, slider=(0.0, 1.0), label="Noise",
@@ -48,14 +63,15 @@ FIELDS = (
     Field("data_seed", "int", 0, low=0, high=MAX_SEED, step=1, label="Data seed", group="data",
           sweep=True, help="Same seed, same samples and the same split."),
     # -- network ---------------------------------------------------------------------------------
-    Field("hidden", "int", (8, 8), items=8, low=1, high=128, step=1, label="Hidden layers",
-          group="network", sweep=True,
-          help="Neurons per hidden layer, layer 2 first (layer 1 is the input, as in the article)."),
-    Field("activations", "plugin", ("tanh", "tanh"), plugin="activations", items=8, follows="hidden",
-          label="Hidden activations", group="network", sweep=True,
-          help="One activation per hidden layer; one name alone stands for every layer."),
-    Field("output_activation", "plugin", "sigmoid", plugin="activations", label="Output activation (layer L)",
-          group="network", sweep=True, help="The activation of the output layer L."),
+    Field("layers", "specs", DEFAULT_LAYERS, items=MAX_LAYERS, high=MAX_NEURONS, unit_layers=MAX_HIDDEN_LAYERS,
+          plugin="layers", label="Hidden layers", group="network", sweep=True,
+          help="The hidden layers, layer 2 first (layer 1 is the input, as in the article): one layer "
+               "spec each, a loaded layer type and its settings (dense: units and activation; "
+               "dropout: rate)."),
+    Field("output_activation", "plugin", "sigmoid", plugin="outputs", table=outputs.table,
+          label="Output layer L", group="network", sweep=True,
+          help="An activation (a dense output layer) or an output layer type (softmax: one unit per "
+               "class); either way one unit per column of the targets."),
     Field("bias", "bool", True, label="Bias b^(l) on every layer", group="network", sweep=True,
           help="Off: z = a Θᵀ only, as the article starts out."),
     Field("cost", "plugin", "cross_entropy", plugin="costs", label="Cost", symbol="J(θ)", group="network",
@@ -66,6 +82,11 @@ FIELDS = (
           sweep=True, help="Weights and biases drawn from [−ε, ε] (uniform; constant sets them to ε)."),
     Field("seed", "int", 0, low=0, high=MAX_SEED, step=1, label="Seed", group="network", sweep=True,
           help="Same seed, same initial weights (and the same mini-batch order)."),
+    Field("dtype", "choice", "float64", choices=("float64", "float32"),
+          choice_labels=("float64: exact teaching numbers", "float32: faster on large networks"),
+          label="Precision", group="network", sweep=True,
+          help="How the parameters are kept and trained. The inspector and the gradient check "
+               "compute in float64 either way."),
     # -- training --------------------------------------------------------------------------------
     Field("learning_rate", "float", 0.5, low=0.0, low_open=True, high=100.0, step=0.05, log=True,
           label="Learning rate", symbol="η", group="training", sweep=True,
@@ -119,13 +140,26 @@ SWEEP_FIELDS = (
           help="Each combination runs with seeds 0, 1, …: the spread over seeds shows what is chance."),
 )
 
+# Shorthand for the stack's dense layers, read wherever settings are read and written nowhere
+# (``bpdash.shorthand`` applies them to a stack).
+SHORTHAND = (
+    Field("hidden", "int", (8, 8), items=MAX_HIDDEN_LAYERS, low=1, high=MAX_NEURONS, step=1,
+          label="Hidden layers (dense)", group="network", sweep=True,
+          help="Shorthand: neurons per dense hidden layer. As many as the stack has dense layers: "
+               "sets their units; another count: a stack of that many dense layers only."),
+    Field("activations", "plugin", ("tanh", "tanh"), plugin="activations", items=MAX_HIDDEN_LAYERS,
+          follows="hidden", label="Hidden activations (dense)", group="network", sweep=True,
+          help="Shorthand: one activation per dense hidden layer; one name alone stands for every one."),
+)
+
 BY_NAME = {f.name: f for f in FIELDS}
+SHORTHAND_BY_NAME = {f.name: f for f in SHORTHAND}
 ALIASES = {"momentum": "opt_momentum", "beta2": "opt_beta2"}  # older configs' names, read as flat names
 
 
 def field(name: str) -> Field:
-    """The declaration of config field ``name`` (KeyError when there is none)."""
-    return BY_NAME[name]
+    """The declaration of config field ``name``, or of a shorthand (KeyError when there is none)."""
+    return BY_NAME[name] if name in BY_NAME else SHORTHAND_BY_NAME[name]
 
 
 def check(name: str, value) -> None:
@@ -160,6 +194,8 @@ def flat_fields(registry) -> dict[str, Field]:
     flat = {}
     for f in FIELDS:
         flat[f.name] = f  # a params field too: ``optimizer_params=momentum=0.8,beta2=0.99``
+        if f.kind == "specs":  # the shorthand right after the stack: it changes the stack
+            flat.update(SHORTHAND_BY_NAME)
         if f.kind != "params":
             continue
         for record in getattr(registry, f.plugin).values():
@@ -213,4 +249,5 @@ def nest(values: dict) -> dict:
 def valid_names() -> str:
     """The field names in words, for a message about an unknown one."""
     prefixed = [f"{f.prefix}<name> for each of the {f.of}'s {f.settings}" for f in params_fields()]
-    return ", ".join([f.name for f in FIELDS] + prefixed)
+    shorthand = [f"{f.name} (shorthand for layers)" for f in SHORTHAND]
+    return ", ".join([f.name for f in FIELDS] + shorthand + prefixed)

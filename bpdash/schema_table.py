@@ -12,8 +12,12 @@ from . import schema
 def _range(f) -> str:
     if f.kind == "params":
         return f"the {f.of}'s {f.settings}, as it declares them"
+    if f.kind == "specs":
+        return (f"up to {f.items} layers of loaded types, each with its own settings; at most "
+                f"{f.unit_layers} with units, each of up to {_number(f.high)}")
     if f.kind == "plugin":
-        return f"a loaded {f.plugin[:-1]}" + (f"; up to {f.items}, one per {f.follows} entry" if f.items else "")
+        what = "a loaded activation or output layer type" if f.table is not None else f"a loaded {f.plugin[:-1]}"
+        return what + (f"; up to {f.items}, one per {f.follows} entry" if f.items else "")
     if f.kind == "choice":
         choices = ", ".join(f"`{c}`" for c in f.choices)
         return (f"any of {choices}" if f.items else choices)
@@ -33,10 +37,14 @@ def _default(f) -> str:
     return f"`{f.text(f.default)}`"
 
 
+def _number(value) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _row(f, name=None) -> str:
     title = f.title.replace("|", "\\|")
     sweep = "yes" if f.sweep else ""
-    return (f"| `{name or f.name}` | {f.group} | {title} | {_default(f)} | {_range(f)} | {sweep} | "
+    return (f"| {name or f'`{f.name}`'} | {f.group} | {title} | {_default(f)} | {_range(f)} | {sweep} | "
             f"{f.help.replace('|', chr(92) + '|')} |")
 
 
@@ -44,7 +52,10 @@ def markdown(registry=None) -> str:
     """The config's settings, then the built-in optimizers' hyperparameters."""
     lines = ["| name | group | label | default | allowed | sweep | what it does |",
              "|---|---|---|---|---|---|---|"]
-    lines += [_row(f) for f in schema.FIELDS]
+    for f in schema.FIELDS:
+        lines.append(_row(f))
+        if f.kind == "specs":  # the shorthand that changes the stack, read but never written
+            lines += [_row(short, f"`{short.name}` (shorthand for `{f.name}`)") for short in schema.SHORTHAND]
     if registry is None:
         from .plugins import load_plugins
 

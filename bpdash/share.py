@@ -7,40 +7,80 @@ and takes each parameter it can use; anything unknown, malformed, out of range o
 plugin that is not loaded is ignored with a notice that names it and the value used instead.
 Nothing in a URL can load code or read a file: values are parsed as numbers, booleans and names
 of plugins that must already be in the registry.
+
+The hidden layers travel as one parameter, ``layers=dense:8:tanh,dropout:0.2,dense:8:tanh``
+(``bpdash.stack_field``); a layer item that does not read is left out with a notice naming it,
+and the other layers are kept. Older links' ``hidden=8,8&activations=tanh,relu`` are read as
+shorthand for the dense layers (``bpdash.shorthand``).
 """
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from . import schema
+from . import schema, shorthand, stack_field
 from .config import DEFAULTS, ConfigError, ExperimentConfig, _registry_errors
 from .fields import value_text
 
 MAX_VALUE_CHARS = 200  # longer values are ignored unread (a 10,000-character parameter)
+MAX_STACK_CHARS = 2000  # a layer stack's text: its most layers, each with a few settings
+LINK_SAFE = ":,"  # left as they are in a link: a stack reads dense:8:tanh,dropout:0.2, not dense%3A8%3A…
 
 
-def _text(name: str, value) -> str:
+def _text(name: str, value, registry=None) -> str:
     """A flat setting's URL text: by its declaration for a config field, else as one value."""
     f = schema.BY_NAME.get(name)
-    return f.text(value) if f is not None else value_text(value)
+    return f.text(value, registry) if f is not None else value_text(value)
 
 
-def to_query_params(config: ExperimentConfig) -> dict[str, str]:
-    """The settings of ``config`` that differ from the defaults, as URL-ready strings."""
+def to_query_params(config: ExperimentConfig, registry=None) -> dict[str, str]:
+    """The settings of ``config`` that differ from the defaults, as URL-ready strings (a layer
+    stack in its types' declared order of settings when ``registry`` is given)."""
     default = schema.flatten(DEFAULTS.to_dict())
     missing = object()
-    return {name: _text(name, value) for name, value in schema.flatten(config.to_dict()).items()
+    return {name: _text(name, value, registry) for name, value in schema.flatten(config.to_dict()).items()
             if default.get(name, missing) != value}
 
 
-def share_url(base: str, config: ExperimentConfig) -> str:
+def share_url(base: str, config: ExperimentConfig, registry=None) -> str:
     """``base`` (the app's address) with the config's query string."""
-    query = urlencode(to_query_params(config))
+    query = urlencode(to_query_params(config, registry), safe=LINK_SAFE)
     return f"{base.rstrip('?')}?{query}" if query else base
 
 
 def _shown(raw: str) -> str:
     return repr(raw if len(raw) <= 40 else raw[:37] + "...")
+
+
+def _default_text(f) -> str:
+    """The text of what a setting is when a link leaves it out."""
+    default = schema.flatten(DEFAULTS.to_dict())
+    return f.text(default.get(f.name, f.default))
+
+
+def _read(f, name: str, raw: str, registry, notices: list):
+    """The value of one parameter, or ``_IGNORED`` with a notice saying why and what is used."""
+    limit = MAX_STACK_CHARS if f.kind == "specs" else MAX_VALUE_CHARS
+    if len(raw) > limit:
+        notices.append(f"Ignored {name}: its value is {len(raw):,} characters long; using {_default_text(f)}.")
+        return _IGNORED
+    try:
+        if f.kind == "specs":  # a layer that does not read is left out, the others kept
+            value, ignored = stack_field.parse_leniently(f, raw, registry)
+            notices.extend(f"Ignored {name} item {_shown(item)} ({why}); the other layers are kept."
+                           for item, why in ignored)
+            problem = f.problem(value) or f.registry_problem(value, registry)
+        else:
+            value = f.parse(raw, registry)
+            problem = f.problem(value)
+    except ValueError as exc:
+        problem = str(exc) or "malformed"
+    if problem:
+        notices.append(f"Ignored {name}={_shown(raw)} ({problem}); using {_default_text(f)}.")
+        return _IGNORED
+    return f.normal(value)
+
+
+_IGNORED = object()
 
 
 def from_query_params(params, registry) -> tuple[ExperimentConfig, list[str]]:
@@ -52,9 +92,7 @@ def from_query_params(params, registry) -> tuple[ExperimentConfig, list[str]]:
     order = {name: i for i, name in enumerate(flat_fields)}
     values, notices = schema.flatten(DEFAULTS.to_dict()), []
     named = {schema.ALIASES.get(name, name): (name, raw) for name, raw in params.items()}
-    for f in schema.FIELDS:  # a list the link leaves out follows its lead's length (one per layer)
-        if f.follows and f.name not in named:
-            values[f.name] = None
+    given = {}  # the shorthand for the stack's dense layers, applied once the stack is read
     for target, (name, raw) in sorted(named.items(), key=lambda item: order.get(item[0], len(order))):
         raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
         raw = str(raw) if raw is not None else ""
@@ -62,53 +100,42 @@ def from_query_params(params, registry) -> tuple[ExperimentConfig, list[str]]:
         if f is None:
             notices.append(f"Ignored unknown parameter {_shown(name)}.")
             continue
-        fallback = f.text(values.get(target, f.default))
-        if len(raw) > MAX_VALUE_CHARS:
-            notices.append(f"Ignored {name}: its value is {len(raw):,} characters long; using {fallback}.")
-            continue
-        try:
-            value = f.parse(raw)
-            problem = f.problem(value)
-        except ValueError as exc:
-            problem = str(exc) or "malformed"
-        if problem:
-            notices.append(f"Ignored {name}={_shown(raw)} ({problem}); using {fallback}.")
-            continue
-        values[target] = f.normal(value)
+        value = _read(f, name, raw, registry, notices)
+        if value is not _IGNORED:
+            (given if target in schema.SHORTHAND_BY_NAME else values)[target] = value
+    _apply_shorthand(values, given, registry, notices)
     return _consistent(schema.nest(values), registry, notices)
 
 
-def _follow(values: dict, notices: list) -> None:
-    """A list that follows another's length (activations per hidden layer) gets as many entries:
-    one name stands for every layer; otherwise missing entries take the default's first."""
-    for f in schema.FIELDS:
-        if not f.follows:
-            continue
-        lead, own = values[f.follows], values[f.name]
-        if len(own) == 1:
-            values[f.name] = tuple(own) * len(lead)
-        if len(values[f.name]) == len(lead):
-            continue
-        used = (tuple(own) + (f.default[0],) * len(lead))[:len(lead)]
-        notices.append(f"{f.name}: {len(own)} entries for {len(lead)} {f.follows} entries; "
-                       f"using {f.text(used)}.")
-        values[f.name] = used
+def _apply_shorthand(values: dict, given: dict, registry, notices: list) -> None:
+    """``hidden`` and ``activations`` applied to the link's stack (``bpdash.shorthand``): an
+    activation that is not loaded, or one too few or too many, is replaced by the default's
+    first, with a notice."""
+    if not given:
+        return
+    f = schema.SHORTHAND_BY_NAME["activations"]
+    layers = values["layers"]
+    if "hidden" in given:
+        layers = shorthand.apply(layers, hidden=given["hidden"])
+    acts = given.get("activations")
+    if acts is not None:
+        table, fallback = registry.activations, f.default[0]
+        unknown = [name for name in acts if name not in table]
+        if unknown:
+            notices.append(f"Ignored activations entry {_shown(unknown[0])} (not a loaded activation); "
+                           f"using {fallback} in its place.")
+            acts = tuple(n if n in table else fallback for n in acts)
+        n = len(shorthand.dense_positions(layers))
+        if len(acts) not in (1, n):
+            used = (tuple(acts) + (fallback,) * n)[:n]
+            notices.append(f"activations: {len(acts)} entries for {n} hidden entries; using {f.text(used)}.")
+            acts = used
+        layers = shorthand.apply(layers, activations=acts)
+    values["layers"] = layers
 
 
 def _consistent(values: dict, registry, notices: list):
     """Fix what only shows between fields or against the registry, with a notice for each."""
-    for f in schema.FIELDS:
-        if f.follows and values[f.name] is None:
-            values[f.name] = (f.default[0],) * len(values[f.follows])
-    for f in schema.FIELDS:  # an unknown plugin in a list: that entry alone takes the default's
-        if f.kind == "plugin" and f.items and values[f.name]:
-            table = getattr(registry, f.plugin)
-            unknown = [name for name in values[f.name] if name not in table]
-            if unknown:
-                notices.append(f"Ignored {f.name} entry {_shown(unknown[0])} (not a loaded "
-                               f"{f.plugin[:-1]}); using {f.default[0]} in its place.")
-                values[f.name] = tuple(n if n in table else f.default[0] for n in values[f.name])
-    _follow(values, notices)
     for name, problem in _registry_errors(values, registry).items():
         f, fallback = schema.BY_NAME[name], getattr(DEFAULTS, name)
         notices.append(f"Ignored {name}={f.text(values[name])!r} ({problem.split(';')[0]}); "

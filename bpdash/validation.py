@@ -136,6 +136,20 @@ def check_dataset(data: Dataset) -> None:
             raise RecordError(f"dataset '{data.name}': {label} holds non-finite values")
     if X.shape[0] != Y.shape[0] or X.shape[0] < 1:
         raise RecordError(f"dataset '{data.name}': X has {X.shape[0]} rows but Y has {Y.shape[0]}")
+    if isinstance(data.classes, bool) or not isinstance(data.classes, int) or data.classes < 2:
+        raise RecordError(f"dataset '{data.name}': classes must be a whole number ≥ 2, got {data.classes!r}")
+    if data.classes > 2 and data.task == "classification":
+        _check_classes(data)
+
+
+def _check_classes(data: Dataset) -> None:
+    """A dataset that makes k > 2 classes returns k one-hot columns for k = 3."""
+    out = data.generate(40, 0.1, np.random.default_rng(0), classes=3)
+    Y = out[1] if isinstance(out, tuple) and len(out) == 2 else None
+    if not isinstance(Y, np.ndarray) or Y.shape != (40, 3) or not np.isin(Y, (0.0, 1.0)).all() \
+            or not (Y.sum(axis=1) == 1).all():
+        raise RecordError(f"dataset '{data.name}': with classes=3, generate must return Y of shape "
+                          f"(40, 3), one-hot (each row a single 1)")
 
 
 CHECKS = {Activation: check_activation, Cost: check_cost,

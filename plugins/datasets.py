@@ -5,10 +5,16 @@ every random draw coming from the ``numpy.random.Generator`` rng. The 2-D classi
 have one 0/1 target column, inputs roughly in [−1, 1], about half the points in each class,
 and rows in random order; ``noise`` is the standard deviation of gaussian jitter added to the
 positions after labelling, so at higher noise points stray across the class boundary.
+
+``spiral`` and ``blobs`` make k classes too (``generate(n, noise, rng, classes=k)``): k arms, k
+blobs, n/k points each, k one-hot target columns for k > 2; for k = 2 they draw exactly what
+they always did.
 """
 import numpy as np
 
 from bpdash import Dataset, hookimpl
+
+MAX_CLASSES = 10  # what spiral and blobs make at most (the config's classes go no higher)
 
 
 def _sigmoid(z):
@@ -38,11 +44,23 @@ def article_2_2_2(n, noise, rng):
 
 def _labelled(X0, X1, noise, rng):
     """Stack class 0 and class 1 points, jitter them, shuffle: X (m, 2), Y (m, 1) of 0/1."""
-    X = np.vstack([X0, X1])
-    Y = np.repeat([0.0, 1.0], [len(X0), len(X1)]).reshape(-1, 1)
+    return _classes([X0, X1], noise, rng)
+
+
+def _classes(parts, noise, rng):
+    """Stack the points of class 0, 1, … k − 1, jitter them, shuffle: X (m, 2) and Y (m, 1) of
+    0/1 for two classes, (m, k) one-hot for more."""
+    X = np.vstack(parts)
+    labels = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    Y = labels.reshape(-1, 1).astype(float) if len(parts) == 2 else np.eye(len(parts))[labels]
     X = X + noise * rng.normal(size=X.shape)
     order = rng.permutation(len(X))
     return X[order], Y[order]
+
+
+def _counts(n, k):
+    """n points in k classes: n // k each, the first n % k one more."""
+    return [n // k + (j < n % k) for j in range(k)]
 
 
 def _polar(r, phi):
@@ -74,17 +92,25 @@ def moons(n, noise, rng):
     return _labelled((upper - centre) / 1.5, (lower - centre) / 1.5, noise, rng)
 
 
-def spiral(n, noise, rng):
-    """Two spirals r = t, φ = 2.5π t (+ π for class 1), t ∈ [0, 1]: radius up to 1."""
-    n0, n1 = n - n // 2, n // 2
-    t0, t1 = rng.uniform(0, 1, n0), rng.uniform(0, 1, n1)
-    return _labelled(_polar(t0, 2.5 * np.pi * t0), _polar(t1, 2.5 * np.pi * t1 + np.pi), noise, rng)
+def spiral(n, noise, rng, classes=2):
+    """k interleaved spirals r = t, φ = 2.5π t + 2πj/k for arm j, t ∈ [0, 1]: radius up to 1
+    (two arms: φ and φ + π)."""
+    ts = [rng.uniform(0, 1, count) for count in _counts(n, classes)]
+    arms = [_polar(t, 2.5 * np.pi * t + (np.pi if 2 * j == classes else 2 * np.pi * j / classes))
+            for j, t in enumerate(ts)]
+    return _classes(arms, noise, rng)
 
 
-def blobs(n, noise, rng):
-    """Two gaussian blobs of std 0.2: class 0 around (−½, −½), class 1 around (½, ½)."""
-    n0, n1 = n - n // 2, n // 2
-    return _labelled(rng.normal(-0.5, 0.2, (n0, 2)), rng.normal(0.5, 0.2, (n1, 2)), noise, rng)
+def blobs(n, noise, rng, classes=2):
+    """k gaussian blobs of std 0.2 around points on the circle of radius √½ (two: class 0 around
+    (−½, −½), class 1 around (½, ½))."""
+    if classes == 2:
+        centres = [-0.5, 0.5]
+    else:
+        angles = 1.25 * np.pi + 2 * np.pi * np.arange(classes) / classes
+        centres = np.sqrt(0.5) * np.column_stack([np.cos(angles), np.sin(angles)])
+    return _classes([rng.normal(centre, 0.2, (count, 2)) for centre, count in zip(centres, _counts(n, classes))],
+                    noise, rng)
 
 
 def sine(n, noise, rng):
@@ -108,8 +134,10 @@ def register_datasets():
                 "Needs a hidden layer."),
         Dataset("circles", circles, "A disc (class 1) inside a ring (class 0)."),
         Dataset("moons", moons, "Two interleaved half moons."),
-        Dataset("spiral", spiral, "Two interleaved spirals: hard; needs depth or many neurons."),
-        Dataset("blobs", blobs, "Two gaussian blobs: linearly separable at low noise."),
+        Dataset("spiral", spiral, "Interleaved spirals, one arm per class (2 by default): hard; needs "
+                "depth or many neurons.", classes=MAX_CLASSES),
+        Dataset("blobs", blobs, "Gaussian blobs, one per class (2 by default): linearly separable at "
+                "low noise.", classes=MAX_CLASSES),
         Dataset("sine", sine, "Regression: y = sin(pi x) plus gaussian noise, x in [-1, 1].",
                 task="regression", default_n=100),
     ]

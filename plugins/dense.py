@@ -2,7 +2,7 @@
 with f an activation plugin."""
 from bpdash import Affine, Field, Layer, LayerOp, hookimpl
 
-UNITS = Field("units", "int", 8, label="Units", low=1, help="Neurons in the layer.")
+UNITS = Field("units", "int", 8, label="Neurons", low=1, help="Neurons in the layer.")
 ACTIVATION = Field("activation", "plugin", "sigmoid", plugin="activations", label="Activation",
                    help="The activation f of every neuron of the layer.")
 

@@ -141,8 +141,8 @@ def test_reset_restores_the_seeded_initial_weights():
     at = click(at, "reset")
     exp = experiment(at)
     c = exp.config
-    fresh = Network(c.sizes(exp.data.n_features, exp.data.n_outputs), c.layer_activations(), bias=c.bias,
-                    init=c.init, epsilon=c.epsilon, seed=c.seed, registry=exp.net.registry)
+    fresh = Network.from_specs(exp.data.n_features, c.layer_specs(exp.data.n_outputs, exp.net.registry), bias=c.bias,
+                               init=c.init, epsilon=c.epsilon, seed=c.seed, registry=exp.net.registry)
     assert exp.trainer.epoch == 0 and exp.trainer.history.empty
     for got, want in zip(exp.net.weights + exp.net.biases, fresh.weights + fresh.biases):
         np.testing.assert_array_equal(got, want)
@@ -154,8 +154,8 @@ def test_adding_and_removing_a_layer_rebuilds_the_network():
     at = click(start(), "add_layer")
     assert experiment(at).net.sizes == [2, 8, 8, 8, 1]
     assert "Rebuilt the network" in texts(at.info)
-    at = set_widget(at, "number_input", "neurons_2", 5)
-    at = set_widget(at, "selectbox", "act_2", "relu")
+    at = set_widget(at, "number_input", "layer_2_units", 5)
+    at = set_widget(at, "selectbox", "layer_2_activation", "relu")
     assert experiment(at).net.sizes == [2, 8, 8, 5, 1]
     assert experiment(at).net.activation_names == ["tanh", "tanh", "relu", "sigmoid"]
     at = click(at, "remove_layer")
@@ -170,7 +170,7 @@ def test_layer_limits_are_enforced_with_a_message():
     at = click(at, "add_layer")
     assert len(experiment(at).net.sizes) == MAX_HIDDEN_LAYERS + 2
     assert f"At most {MAX_HIDDEN_LAYERS} hidden layers" in texts(at.warning)
-    at = set_widget(at, "number_input", "neurons_0", MAX_NEURONS + 100)
+    at = set_widget(at, "number_input", "layer_0_units", MAX_NEURONS + 100)
     assert experiment(at).net.sizes[1] == MAX_NEURONS
     assert f"At most {MAX_NEURONS} neurons" in texts(at.warning)
     for _ in range(MAX_HIDDEN_LAYERS + 1):
@@ -188,7 +188,7 @@ def test_learning_rate_change_keeps_training_but_architecture_change_resets():
     assert exp is before and exp.trainer.epoch == 5
     assert exp.trainer.learning_rate == 0.1 and exp.config.learning_rate == 0.1
     assert "Rebuilt" not in texts(at.info)
-    at = set_widget(at, "number_input", "neurons_0", 4)
+    at = set_widget(at, "number_input", "layer_0_units", 4)
     exp = experiment(at)
     assert exp is not before and exp.trainer.epoch == 0
     assert exp.net.sizes == [2, 4, 8, 1]
@@ -219,8 +219,8 @@ def test_a_custom_activation_plugin_can_be_chosen_and_trained(tmp_path, monkeypa
     (tmp_path / "softplus_test.py").write_text(SOFTPLUS)
     monkeypatch.setenv("BPDASH_PLUGINS_DIR", str(tmp_path))
     at = start()
-    assert "softplus_test" in at.selectbox(key="act_0").options
-    at = set_widget(at, "selectbox", "act_0", "softplus_test")
+    assert "softplus_test" in at.selectbox(key="layer_0_activation").options
+    at = set_widget(at, "selectbox", "layer_0_activation", "softplus_test")
     at = click(at, "step")
     exp = experiment(at)
     assert exp.net.activation_names[0] == "softplus_test"
@@ -275,8 +275,10 @@ def test_csv_helpers_report_engine_errors():
     assert csv_upload.read_upload(BAD_CSV)[0] is None
     assert "line 4" in csv_upload.read_upload(BAD_CSV)[1]
     frame, _ = csv_upload.read_upload(b"a,b\n1,x\n2,y\n")
-    split, error = csv_upload.split_upload(frame, ["a"], "b", False, 0.2, 0)
+    split, error = csv_upload.split_upload(frame, ["a"], "b", False, 0.2, 0, "regression")
     assert split is None and "non-numeric" in error
+    split, error = csv_upload.split_upload(frame, ["a"], "b", False, 0.2, 0)  # detected: text labels
+    assert error is None and split.class_names == ("x", "y")
 
 
 # -- divergence ----------------------------------------------------------------------------------
@@ -284,7 +286,7 @@ def test_csv_helpers_report_engine_errors():
 def diverging(at) -> AppTest:
     """Linear layers on the sine data with η = 100: the weights blow up within a few epochs."""
     at = set_widget(at, "selectbox", "dataset", "sine")
-    for key in ("act_0", "act_1", "output_activation"):
+    for key in ("layer_0_activation", "layer_1_activation", "output_activation"):
         at = set_widget(at, "selectbox", key, "linear")
     at = set_widget(at, "selectbox", "cost", "squared_error")
     return set_widget(at, "number_input", "learning_rate", 100.0)

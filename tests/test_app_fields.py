@@ -8,7 +8,7 @@ from bpdash import schema
 from apptest import run, set_widget, start
 
 # Fields whose control is not the widget keyed by the field's own name: name → (kind, key).
-SHOWN_BY = {"hidden": ("number_input", "neurons_0"), "activations": ("selectbox", "act_0"),
+SHOWN_BY = {"layers": ("number_input", "layer_0_units"), "classes": ("slider", "classes"),
             "features": ("checkbox", "feature_x1^2"), "test_share": ("slider", "train_share"),
             "epochs": ("number_input", "train_n"), "optimizer_params": ("number_input", "opt:momentum:momentum"),
             "target_cost": ("number_input", "target_cost"), "patience": ("number_input", "patience")}
@@ -20,7 +20,8 @@ KINDS = {"int": "number_input", "float": "number_input", "bool": "checkbox", "ch
 def page():
     """The page with every control drawn: momentum's hyperparameter, a schedule, both stopping rules."""
     at = start()
-    for kind, key, value in (("selectbox", "optimizer", "momentum"), ("selectbox", "lr_schedule", "step"),
+    for kind, key, value in (("selectbox", "dataset", "spiral"),  # a dataset that makes several classes
+                             ("selectbox", "optimizer", "momentum"), ("selectbox", "lr_schedule", "step"),
                              ("toggle", "stop_target_on", True), ("toggle", "stop_patience_on", True)):
         at = set_widget(at, kind, key, value)
     return at
@@ -42,7 +43,7 @@ def test_every_field_has_a_control(page, name):
     if key == name:
         assert control.label == f.title
         assert f.help and (control.help or "").startswith(f.help[:40])
-    if kind == "number_input" and name not in ("batch_size", "epochs", "hidden"):  # hidden: clamped with a message
+    if kind == "number_input" and name not in ("batch_size", "epochs", "layers"):  # units: clamped with a message
         declared = f if name != "optimizer_params" else page.session_state["experiment"].net.registry \
             .optimizers["momentum"].hyperparameters[0]
         assert (control.min, control.max) == (declared.low, declared.high), name

@@ -42,7 +42,7 @@ def test_a_classroom_link_hides_controls_opens_its_view_and_keeps_the_links_valu
     present = keys(at)
     assert "step" in present
     for hidden in ("train_many", "train_n", "play", "reset", "view", "seed", "learning_rate", "dataset",
-                   "neurons_0", "add_layer", "download_experiment"):
+                   "layer_0_units", "add_layer", "download_experiment"):
         assert hidden not in present, hidden
     with pytest.raises(KeyError):
         at.button(key="play")
@@ -69,7 +69,7 @@ def test_bad_classroom_parameters_give_notices():
     at = start({"hide": "network,teacher_desk", "view": "Nowhere"})
     shown = texts(at.warning)
     assert "teacher_desk" in shown and "Nowhere" in shown
-    assert "neurons_0" not in keys(at) and at.segmented_control(key="view").value == "Overview"
+    assert "layer_0_units" not in keys(at) and at.segmented_control(key="view").value == "Overview"
 
 
 def test_the_share_popover_builds_a_classroom_link():

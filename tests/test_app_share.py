@@ -54,7 +54,8 @@ def test_a_link_reproduces_the_history_bit_for_bit():
 def test_the_share_link_shows_the_whole_config():
     at = start(to_query_params(CONFIG))
     link = next(c.value for c in at.code if c.value.startswith("?"))  # no browser URL under AppTest
-    assert link == "?" + "&".join(f"{k}={v}" for k, v in to_query_params(CONFIG).items()).replace(",", "%2C")
+    assert link == "?" + "&".join(f"{k}={v}" for k, v in to_query_params(CONFIG).items())
+    assert "layers=dense:5:relu,dense:3:tanh&" in link  # readable: colons and commas as they are
 
 
 def test_the_url_follows_the_widgets():
@@ -194,7 +195,7 @@ def test_weights_npz_loads_into_the_network_and_a_pickle_or_a_misfit_is_refused(
              **{f"b_{l}": b for l, b in enumerate(exp.net.biases, 1)})
     misfit = weights_npz(build(ExperimentConfig(hidden=(3,), activations=("tanh",))).net)
     for name, data, message in (("evil.npz", pickled.getvalue(), "pickled"),
-                                ("small.npz", misfit, "shapes"), ("junk.npz", b"PK\x03\x04junk", "npz")):
+                                ("small.npz", misfit, "needs theta_1 (8, 2), b_1 (8,)"), ("junk.npz", b"PK\x03\x04junk", "npz")):
         at = upload(at, files.WEIGHTS_FILE, name, data, "application/octet-stream")
         assert message in texts(at.error) and "Nothing was changed" in texts(at.error), texts(at.error)
         assert all(np.array_equal(a, b) for a, b in zip(experiment(at).net.weights, loaded))

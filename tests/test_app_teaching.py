@@ -23,7 +23,7 @@ def app_with_view(view: str, **widgets) -> AppTest:
 # -- symmetry lab ------------------------------------------------------------------------------
 
 def test_symmetry_lab_zero_init_with_sigmoid_keeps_one_distinct_unit():
-    at = app_with_view("Symmetry lab", n_hidden=1, neurons_0=4, act_0="sigmoid", n_samples=100)
+    at = app_with_view("Symmetry lab", n_layers=1, layer_0_units=4, layer_0_activation="sigmoid", n_samples=100)
     lab = at.session_state["symmetry_lab"]
     assert lab.config.hidden == (4,) and lab.config.activations == ("sigmoid",)
     at.number_input(key="symmetry_epochs").set_value(50)
@@ -51,7 +51,7 @@ def test_symmetry_lab_follows_the_experiment_and_reports_dead_tanh():
 
 
 def test_symmetry_lab_with_a_constant_start():
-    at = app_with_view("Symmetry lab", act_0="sigmoid", act_1="sigmoid")
+    at = app_with_view("Symmetry lab", layer_0_activation="sigmoid", layer_1_activation="sigmoid")
     at.segmented_control(key="symmetry_kind").set_value("constant")
     run(at)
     click(at, "symmetry_train")
@@ -141,7 +141,7 @@ def test_a_broken_plugin_shows_its_error_and_nothing_else_breaks(tmp_path, monke
     assert rows.loc["wrongsine", "status"] == "error" and rows.loc["double", "status"] == "ok"
     assert rows.loc["sigmoid", "status"] == "ok"
     # the good plugin works everywhere: train a network with it and check its gradient
-    at.session_state["act_0"] = "double"
+    at.session_state["layer_0_activation"] = "double"
     at.segmented_control(key="view").set_value("Gradient check")
     run(at)
     assert at.session_state["experiment"].net.activation_names[0] == "double"
@@ -152,14 +152,14 @@ def test_a_broken_plugin_shows_its_error_and_nothing_else_breaks(tmp_path, monke
 
 @pytest.mark.parametrize("view", ["Symmetry lab", "Backprop inspector", "Gradient check", "Plugins"])
 @pytest.mark.parametrize("widgets", [
-    {"n_hidden": 0},                                      # no hidden layer: nothing to break
-    {"bias": False, "act_0": "relu", "batch_size": 16},   # no biases (k = 0 not offered)
+    {"n_layers": 0},                                      # no hidden layer: nothing to break
+    {"bias": False, "layer_0_activation": "relu", "batch_size": 16},   # no biases (k = 0 not offered)
     {"dataset": "sine", "cost": "squared_error", "output_activation": "linear"},  # 1-D regression
 ], ids=["no-hidden", "no-bias", "regression"])
 def test_teaching_views_survive_other_networks(view, widgets):
     at = app_with_view(view, **widgets)
     exp = at.session_state["experiment"]
-    if "n_hidden" in widgets:
+    if "n_layers" in widgets:
         assert exp.net.n_layers == 2
     if view == "Symmetry lab" and exp.net.n_layers > 2:
         click(at, "symmetry_step")
@@ -176,7 +176,7 @@ def test_teaching_views_survive_other_networks(view, widgets):
 def test_the_symmetry_labs_training_runs_in_the_background_with_a_stop():
     from apptest import job, wait_for
 
-    at = app_with_view("Symmetry lab", n_hidden=1, neurons_0=64, n_samples=5000)
+    at = app_with_view("Symmetry lab", n_layers=1, layer_0_units=64, n_samples=5000)
     at.number_input(key="symmetry_epochs").set_value(2000)
     at = run(at)
     at.button(key="symmetry_train").click()
@@ -194,7 +194,7 @@ def test_the_symmetry_labs_training_runs_in_the_background_with_a_stop():
 def test_a_large_gradient_check_runs_in_the_background_and_shows_its_result():
     from bpdash.ui.views.gradcheck import MAX_PARAMETERS
 
-    at = app_with_view("Gradient check", n_hidden=2, neurons_0=56, neurons_1=56, n_samples=60)
+    at = app_with_view("Gradient check", n_layers=2, layer_0_units=56, layer_1_units=56, n_samples=60)
     net = at.session_state["experiment"].net
     assert sum(W.size + b.size for W, b in zip(net.weights, net.biases)) > MAX_PARAMETERS
     assert "gradcheck_result" not in at.session_state  # it waits for the button

@@ -208,7 +208,11 @@ REFUSED_COLUMNS = {  # read fine, refused when the columns are used
     "formula": (b"a,b\n1,0\n=1+1,1\n2,0\n", {}, "non-numeric value '=1+1'"),
     "unknown target": (b"a,b\n1,0\n2,1\n", {"target": "z"}, "unknown column 'z'"),
     "feature is target": (b"a,b\n1,0\n2,1\n", {"features": ["b"], "target": "b"}, "both a feature and a target"),
-    "non-binary classification": (b"a,b\n1,0\n2,2\n", {"task": "classification"}, "0/1 targets"),
+    "non-binary labels in several targets": (b"a,b,c\n1,0,1\n2,2,0\n", {"target": ["b", "c"], "task": "classification"},
+                                             "0/1 targets"),
+    "a single class": (b"a,b\n1,x\n2,x\n", {}, "holds one class only"),
+    "an empty label": (b"a,b\n1,x\n2,\n3,y\n", {}, "empty label in row 2"),
+    "eleven classes": (b"a,b\n" + b"".join(f"{i},k{i}\n".encode() for i in range(11)), {}, "at most 10"),
 }
 
 

@@ -10,6 +10,7 @@ import json
 import tracemalloc
 import zipfile
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from bpdash import cli
 from bpdash.config import MAX_EPOCHS, ExperimentConfig
 from bpdash.experiment import build
 from bpdash.export import ExportError, export_json, import_json
-from bpdash.weights_file import load_weights_npz, weights_npz
+from bpdash.weights_file import load_params_npz, weights_npz
 from hostile_files import Deflated, deflated, npy, npy_header, stored, zip_archive
 
 GIB = 2**30
@@ -42,7 +43,7 @@ def refused(data, net, match):
     tracemalloc.start()
     try:
         with pytest.raises(ExportError, match=match):
-            load_weights_npz(data, net)
+            load_params_npz(data, net)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -70,11 +71,11 @@ def test_a_bomb_whose_directory_lies_about_its_size_inflates_no_further_than_dec
     data = zip_archive(members(net, theta_1=(8, lying.data, len(honest), zlib.crc32(honest))))
     tracemalloc.start()
     try:
-        weights, _ = load_weights_npz(data, net)
+        params = load_params_npz(data, net)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert np.array_equal(weights[0], net.weights[0])  # read up to its declared size, and no further
+    assert np.array_equal(params[0][0], net.weights[0])  # read up to its declared size, and no further
     assert peak < MEMORY_BOUND
 
 
@@ -104,7 +105,7 @@ def test_a_member_that_does_not_fit_is_refused(net, member, match):
 def test_the_archive_must_hold_exactly_the_networks_arrays(net):
     own = members(net)
     for wrong in (own[1:], own + [("theta_9.npy", own[0][1])], own + [own[0]], own + [("../evil.npy", own[0][1])]):
-        refused(zip_archive(wrong), net, "needs theta_1 … theta_2 and b_1 … b_2|twice")
+        refused(zip_archive(wrong), net, r"needs theta_1 \(4, 2\), b_1 \(4,\), theta_2 \(1, 4\), b_2 \(1,\)|twice")
     bzip = [(name, (12, data, size, crc)) for name, (_, data, size, crc) in own]
     refused(zip_archive(bzip), net, "method 12")
 
@@ -114,10 +115,11 @@ def test_a_npy_renamed_npz_is_refused_by_name(net):
 
 
 def test_the_networks_own_file_still_loads_exactly(net):
-    weights, biases = load_weights_npz(weights_npz(net), net)
-    assert all(np.array_equal(a, b) for a, b in zip(weights + biases, net.weights + net.biases))
+    params = load_params_npz(weights_npz(net), net)
+    assert all(np.array_equal(a, b) for got, want in zip(params, net.params) for a, b in zip(got, want))
     as_uint8 = zip_archive(members(net, theta_1=stored(npy(np.arange(8, dtype=np.uint8).reshape(4, 2)))))
-    assert load_weights_npz(as_uint8, net)[0][0].tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]
+    loaded = load_params_npz(as_uint8, net)[0][0]
+    assert loaded.dtype == net.dtype and loaded.tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]
 
 
 def test_a_bomb_uploaded_to_the_page_is_refused_and_the_weights_stay():
@@ -163,12 +165,25 @@ HOSTILE_EXPORTS = {  # name → (edit of a real export's text, a word the messag
     "rng inc of -1": (lambda t: edited(t, lambda d: d["rng_state"]["state"].update(inc=-1)), "rng_state state.inc"),
     "has_uint32 of 2**70": (lambda t: edited(t, lambda d: d["rng_state"].update(has_uint32=2**70)),
                             "rng_state has_uint32"),
-    "a 400-digit weight": (lambda t: edited(t, lambda d: d["weights"][0][0].__setitem__(0, 10**400)),
-                           r"weights\[0\]\[0\]\[0\]"),
-    "a weight as a string": (lambda t: edited(t, lambda d: d["weights"][0][0].__setitem__(0, "0.5")),
-                             r"weights\[0\]\[0\]\[0\] is '0.5'"),
-    "a weight as true": (lambda t: edited(t, lambda d: d["weights"][1][0].__setitem__(0, True)),
-                         r"weights\[1\]\[0\]\[0\] is True"),
+    "a 400-digit weight": (lambda t: edited(t, lambda d: d["params"][0][0][0].__setitem__(0, 10**400)),
+                           r"params\[0\]\[0\] \(weights\[0\] \(Θ\^\(1\)\)\)\[0\]\[0\] is 1000"),
+    "a weight as a string": (lambda t: edited(t, lambda d: d["params"][0][0][0].__setitem__(0, "0.5")),
+                             r"params\[0\]\[0\] .*\[0\]\[0\] is '0.5'"),
+    "a weight as true": (lambda t: edited(t, lambda d: d["params"][1][0][0].__setitem__(0, True)),
+                         r"params\[1\]\[0\] .*\[0\]\[0\] is True"),
+    "a bias of another width": (lambda t: edited(t, lambda d: d["params"][0][1].append(0.5)),
+                                r"params\[0\]\[1\] \(biases\[0\] \(b\^\(1\)\)\) must be a list of 3 entries"),
+    "widths of another network": (lambda t: edited(t, lambda d: d.update(sizes=[2, 300, 1])),
+                                  r"sizes\[1\] is 300, but layer 2 \(dense\) of the config's stack has 3 units"),
+    "a layer spec that is not a dict": (lambda t: edited(t, lambda d: d["config"].update(layers=["dense:3:tanh"])),
+                                        r"config: .*layers: layer 1: a layer spec is a mapping"),
+    "an unknown layer type": (lambda t: edited(t, lambda d: d["config"].update(layers=[{"layer": "conv"}])),
+                              r"config: .*layers: layer 1 \(conv\): unknown layer type 'conv'; choose one of dense, dropout"),
+    "a dropout rate out of range": (
+        lambda t: edited(t, lambda d: d["config"].update(layers=[{"layer": "dropout", "rate": 1.5}])),
+        r"layers: layer 1 \(dropout\): rate must be ≥ 0 and < 1, got 1.5"),
+    "10,000 layers": (lambda t: edited(t, lambda d: d["config"].update(layers=[{"layer": "dropout"}] * 10_000)),
+                      "layers: must have at most 16 layers, got 10,000"),
     "epoch 2**64": (lambda t: edited(t, lambda d: d.update(epoch=2**64)), f"epoch must be .* to {MAX_EPOCHS:,}"),
     "epoch 10**4000": (lambda t: edited(t, lambda d: d.update(epoch=10**4000)), "epoch must be"),
     "epoch of 5000 digits": (lambda t: t.replace('"epoch": 4', '"epoch": ' + "9" * 5000), "not valid JSON"),
@@ -180,9 +195,10 @@ HOSTILE_EXPORTS = {  # name → (edit of a real export's text, a word the messag
     "a cost of NaN": (lambda t: edited(t, lambda d: set_row(d, 0, "cost", float("nan"))),
                       "history row 0 cost is 'NaN'"),
     "a missing cost": (lambda t: edited(t, lambda d: set_row(d, 0, "cost", None)), "history row 0 cost is missing"),
-    "biases with bias off": (lambda t: edited(t, lambda d: d["config"].update(bias=False)), "biases"),
+    "biases with bias off": (lambda t: edited(t, lambda d: d["config"].update(bias=False)),
+                             r"params\[0\] must hold the 1 arrays of layer 2"),
     "version true": (lambda t: edited(t, lambda d: d.update(version=True)), "unsupported version True"),
-    "a duplicate key": (lambda t: t.replace('"version": 1,', '"version": 1, "version": 1,'),
+    "a duplicate key": (lambda t: t.replace('"version": 2,', '"version": 2, "version": 2,'),
                         "the key 'version' appears twice"),
     "an unknown field": (lambda t: edited(t, lambda d: d.update(payload="x")), "unknown field 'payload'"),
     "an optimizer step count of 10**30": (lambda t: edited(t, lambda d: d["optimizer_state"].update(t=10**30)),
@@ -195,8 +211,34 @@ HOSTILE_EXPORTS = {  # name → (edit of a real export's text, a word the messag
 }
 
 
+FILES = Path(__file__).resolve().parent / "files"
+VERSION_1 = (FILES / "experiment-v1-adam.json").read_text()  # written by bpdash before layer stacks
+
+HOSTILE_VERSION_1 = {  # the same refusals of the fields only version 1 files have
+    "a 400-digit weight": (lambda d: d["weights"][0][0].__setitem__(0, 10**400), r"weights\[0\]\[0\]\[0\]"),
+    "a weight as a string": (lambda d: d["weights"][0][0].__setitem__(0, "0.5"), r"weights\[0\]\[0\]\[0\] is '0.5'"),
+    "a weight as true": (lambda d: d["weights"][1][0].__setitem__(0, True), r"weights\[1\]\[0\]\[0\] is True"),
+    "biases with bias off": (lambda d: d["config"].update(bias=False), "biases: the config has bias off"),
+    "a hidden layer of another width": (lambda d: d["weights"][0].append([1.0, 2.0]),
+                                        r"weights\[0\] \(Θ\^\(1\)\) has 4 rows but hidden layer 1 has 3"),
+    "a missing bias": (lambda d: d["biases"].pop(), "so biases must be a list of 2 arrays"),
+    "a layer stack in a version 1 file": (
+        lambda d: d["config"].update(layers=[{"layer": "dense", "units": 3}, {"layer": "dropout"}]),
+        "a version 1 file holds dense layers only"),
+    "a version 2 field": (lambda d: d.update(params=[]), "unknown field 'params'"),
+}
+
+
 def test_the_export_itself_loads(export):
     assert import_json(export).epoch == CONFIG.epochs
+    assert import_json(VERSION_1).epoch == CONFIG.epochs and import_json(VERSION_1).config == CONFIG
+
+
+@pytest.mark.parametrize("case", HOSTILE_VERSION_1)
+def test_a_hostile_version_1_file_is_refused_as_it_always_was(case):
+    edit, match = HOSTILE_VERSION_1[case]
+    with pytest.raises(ExportError, match=match):
+        import_json(edited(VERSION_1, edit))
 
 
 @pytest.mark.parametrize("case", HOSTILE_EXPORTS)

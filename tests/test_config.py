@@ -14,8 +14,9 @@ def test_json_round_trip_is_exact():
 
 def test_defaults_are_valid_and_complete():
     config = ExperimentConfig()
-    assert set(config.to_dict()) >= {"dataset", "hidden", "activations", "bias", "cost", "init",
-                                     "epsilon", "seed", "learning_rate", "batch_size", "epochs"}
+    assert set(config.to_dict()) >= {"dataset", "classes", "layers", "output_activation", "bias", "cost", "init",
+                                     "epsilon", "seed", "dtype", "learning_rate", "batch_size", "epochs"}
+    assert "hidden" not in config.to_dict() and config.hidden == (8, 8) and config.activations == ("tanh", "tanh")
 
 
 @pytest.mark.parametrize("field, value", [
@@ -41,9 +42,10 @@ def test_all_bad_fields_are_reported_together():
     assert set(info.value.errors) == {"learning_rate", "epochs", "colour"}
 
 
-def test_activations_must_match_hidden_layers():
+def test_activations_must_match_hidden_layers_or_be_one_name_for_every_one():
     with pytest.raises(ConfigError, match="activations"):
-        ExperimentConfig(hidden=(4, 4), activations=("tanh",))
+        ExperimentConfig(hidden=(4, 4), activations=("tanh", "relu", "tanh"))
+    assert ExperimentConfig(hidden=(4, 4), activations=("relu",)).activations == ("relu", "relu")
 
 
 @pytest.mark.parametrize("text", ["", "{", "[1, 2]", "null", json.dumps({"hidden": {"a": 1}})])
@@ -55,5 +57,9 @@ def test_malformed_json_is_refused(text):
 def test_unknown_plugin_names_are_named_with_the_choices(registry):
     config = ExperimentConfig(activations=("tanh", "nope"), cost="hinge")
     errors = registry_errors(config, registry)
-    assert set(errors) == {"activations", "cost"}
+    assert set(errors) == {"layers", "cost"}  # the shorthand has become the stack's dense layers
+    assert "layer 2 (dense): activation unknown activation 'nope'" in errors["layers"]
     assert "squared_error" in errors["cost"]
+    with pytest.raises(ConfigError) as info:  # read from a file, it is named as it was written
+        ExperimentConfig.from_dict({"activations": ["tanh", "nope"]}, registry)
+    assert set(info.value.errors) == {"activations"} and "nope" in info.value.errors["activations"]

@@ -145,9 +145,40 @@ def test_load_csv_task_inference_and_override():
     assert load_csv(reg).task == "regression"
     assert load_csv(b"a,y\n1,0.0\n2,1.0\n3,1\n").task == "classification"
     assert load_csv(b"a,y\n1,0\n2,1\n3,1\n", task="regression").task == "regression"
-    rejects(reg, "0/1 targets", "'y'", "line 4", task="classification")
+    three = load_csv(reg, task="classification", test_share=0.0)  # the numbers taken as class labels
+    assert three.class_names == ("0", "1", "2") and three.n_outputs == 3
+    rejects(b"a,y1,y2\n1,0,1\n2,1,0\n3,2,1\n", "several target columns needs 0/1 targets", "'y1'", "line 4",
+            target=["y1", "y2"], task="classification")
     with pytest.raises(ValueError, match="task"):
         load_csv(reg, task="clustering")
+
+
+def test_a_column_of_text_labels_is_a_classification_of_its_classes():
+    d = load_csv(b"a,b,species\n1,2,setosa\n3,4,virginica\n5,6,setosa\n7,8,versicolor\n9,1,virginica\n",
+                 test_share=0.0, seed=3)
+    assert d.task == "classification" and d.class_names == d.target_names == ("setosa", "versicolor", "virginica")
+    X, Y = d.X_train, d.Y_train
+    assert Y.shape == (5, 3) and (Y.sum(axis=1) == 1).all()  # one-hot, a row per sample
+    species = dict(zip(X[:, 0].tolist(), np.array(d.class_names)[Y.argmax(axis=1)].tolist()))
+    assert species == {1.0: "setosa", 3.0: "virginica", 5.0: "setosa", 7.0: "versicolor", 9.0: "virginica"}
+
+
+def test_two_labels_are_one_0_1_column_named_by_the_column():
+    d = load_csv(b"a,pet\n1,dog\n2,cat\n3,dog\n", test_share=0.0, seed=0)
+    assert d.class_names == ("cat", "dog") and d.target_names == ("pet",) and d.n_outputs == 1
+    assert dict(zip(d.X_train[:, 0].tolist(), d.Y_train[:, 0].tolist())) == {1.0: 1.0, 2.0: 0.0, 3.0: 1.0}
+    numbers = load_csv(b"a,grade\n1,3\n2,7\n3,3\n", task="classification", test_share=0.0, seed=0)
+    assert numbers.class_names == ("3", "7")  # numbers as labels, in increasing order
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b"a,y\n1,cat\n2,cat\n3,cat\n", ["column 'y' holds one class only ('cat')"]),
+    (b"a,y\n1,cat\n2,\n3,dog\n", ["column 'y' has an empty label in row 2", "line 3"]),
+    (b"a,y\n" + b"".join(f"{i},c{i}\n".encode() for i in range(12)),
+     ["column 'y' holds 12 classes; at most 10", "'c10'", "row 11, line 12"]),
+])
+def test_labels_that_are_no_set_of_classes_are_refused_naming_column_and_row(raw, words):
+    rejects(raw, *words, test_share=0.0)
 
 
 def test_load_csv_several_targets():

@@ -199,7 +199,7 @@ def _doc(registry):
     (lambda d: d["optimizer_state"]["state"]["m"].__setitem__(0, [[1.0]]), "shape"),
     (lambda d: d["optimizer_state"]["state"]["v"].__setitem__(0, "x"), "numbers"),
     (lambda d: d["optimizer_state"].pop("t"), "optimizer_state must be"),
-    (lambda d: (d.pop("weights"), d.pop("biases")), "needs the weights"),
+    (lambda d: (d.pop("sizes"), d.pop("params")), "needs the weights"),
 ])
 def test_import_refuses_a_bad_optimizer_state(registry, mutate, says):
     doc = _doc(registry)

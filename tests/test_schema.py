@@ -27,12 +27,17 @@ def test_the_config_has_exactly_the_declared_fields_in_order():
         assert f.group in schema.GROUPS and (f.label or f.symbol) and f.help, f.name
 
 
+STACK = ({"layer": "dense", "units": 4, "activation": "relu"}, {"layer": "dropout", "rate": 0.25})
+
+
 def _other_value(f, registry):
     """A valid value of ``f`` other than its default, from its declaration alone."""
     if f.kind == "params":
         return {"momentum": 0.5}
+    if f.kind == "specs":
+        return STACK
     if f.kind == "plugin":
-        names = sorted(getattr(registry, f.plugin))
+        names = sorted(f.plugins(registry))
         pick = next(n for n in names if n not in ((f.default,) if not f.items else f.default))
         return (pick,) * len(DEFAULTS.hidden) if f.items else pick
     if f.items:
@@ -58,12 +63,20 @@ def _bad_values(f):
     return bad
 
 
+def _changes(name, registry) -> dict:
+    """A change of field ``name`` to another valid value, with what it needs to be valid."""
+    changes = {name: _other_value(schema.field(name), registry)}
+    if name == "optimizer_params":
+        changes["optimizer"] = "momentum"
+    if name == "classes":
+        changes["dataset"] = "spiral"  # it makes up to 10 classes
+    return changes
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_validation_uses_each_declaration(name, registry):
     f = schema.field(name)
-    changes = {name: _other_value(f, registry)}
-    if name == "optimizer_params":
-        changes["optimizer"] = "momentum"
+    changes = _changes(name, registry)
     config = ExperimentConfig.from_dict(changes, registry)
     assert config.to_dict()[name] == (list(changes[name]) if isinstance(changes[name], tuple) else changes[name])
     for value in _bad_values(f):
@@ -75,9 +88,7 @@ def test_validation_uses_each_declaration(name, registry):
 @pytest.mark.parametrize("name", NAMES)
 def test_links_use_each_declaration(name, registry):
     f = schema.field(name)
-    changes = {name: _other_value(f, registry)}
-    if name == "optimizer_params":
-        changes["optimizer"] = "momentum"
+    changes = _changes(name, registry)
     config = ExperimentConfig.from_dict(changes, registry)
     params = to_query_params(config)
     flat = "opt_momentum" if name == "optimizer_params" else name
@@ -85,11 +96,14 @@ def test_links_use_each_declaration(name, registry):
     assert from_query_params(params, registry) == (config, [])
 
 
-def test_flat_names_are_the_fields_and_each_declared_hyperparameter(registry):
+def test_flat_names_are_the_fields_the_shorthand_and_each_declared_hyperparameter(registry):
     flat = schema.flat_fields(registry)
     assert set(NAMES) < set(flat)
     declared = {f"opt_{hp.name}" for opt in registry.optimizers.values() for hp in opt.hyperparameters}
-    assert set(flat) - set(NAMES) == declared == {"opt_momentum", "opt_beta2", "opt_epsilon"}
+    assert declared == {"opt_momentum", "opt_beta2", "opt_epsilon"}
+    assert set(flat) - set(NAMES) == declared | {"hidden", "activations"}
+    names = list(flat)  # the shorthand is read right after the stack it changes
+    assert names.index("hidden") == names.index("layers") + 1
     assert all(schema.owner(alias)[1] == target[len("opt_"):] for alias, target in schema.ALIASES.items())
 
 
@@ -114,8 +128,9 @@ def test_activations_follow_the_layer_count_and_one_name_stands_for_every_layer(
     assert ExperimentConfig.from_dict({"hidden": [5, 3, 2], "activations": "relu"}).activations == ("relu",) * 3
     assert ExperimentConfig.from_dict({"hidden": []}).activations == ()
     assert DEFAULTS.replace(hidden=(4, 4, 4)).activations == ("tanh",) * 3
+    assert ExperimentConfig.from_dict({"hidden": [5, 3], "activations": ["relu"]}).activations == ("relu", "relu")
     with pytest.raises(ConfigError, match="one entry per hidden entry"):
-        ExperimentConfig.from_dict({"hidden": [5, 3], "activations": ["relu"]})
+        ExperimentConfig.from_dict({"hidden": [5, 3], "activations": ["relu", "tanh", "relu"]})
 
 
 def test_minus_zero_is_zero_so_it_cannot_fail_when_drawing(registry):
@@ -160,10 +175,22 @@ def test_the_engine_refuses_what_the_declarations_refuse():
 
 # -- no valid value fails later -------------------------------------------------------------------
 
+def _specs(registry):
+    """A hypothesis strategy of layer stacks: dense layers of loaded activations, each maybe
+    followed by dropout."""
+    dense = st.builds(lambda units, act: {"layer": "dense", "units": units, "activation": act},
+                      st.integers(1, 12), st.sampled_from(sorted(registry.activations)))
+    dropout = st.builds(lambda rate: {"layer": "dropout", "rate": rate}, st.floats(0.0, 0.9))
+    pairs = st.lists(st.tuples(dense, st.one_of(st.none(), dropout)), max_size=4)
+    return pairs.map(lambda items: tuple(spec for pair in items for spec in pair if spec is not None))
+
+
 def _value(f, registry):
     """A hypothesis strategy of valid values of one declared field."""
+    if f.kind == "specs":
+        return _specs(registry)
     if f.kind == "plugin":
-        names = st.sampled_from(sorted(getattr(registry, f.plugin)))
+        names = st.sampled_from(sorted(f.plugins(registry)))
         return st.lists(names, min_size=1, max_size=1).map(lambda x: x[0]) if not f.items else names
     if f.kind == "choice":
         if f.items:
@@ -187,11 +214,12 @@ def valid_configs(draw):
     registry = builtins()
     values = {}
     for f in schema.FIELDS:
-        if f.kind == "params" or f.follows:
+        if f.kind == "params":
             continue
         values[f.name] = draw(_value(f, registry))
-    acts = sorted(registry.activations)
-    values["activations"] = tuple(draw(st.sampled_from(acts)) for _ in values["hidden"])
+    dataset = registry.datasets[values["dataset"]]
+    if dataset.task != "classification" or values["classes"] > dataset.classes:
+        values["classes"] = 2  # more classes need a dataset that makes them
     optimizer = registry.optimizers[values["optimizer"]]
     values["optimizer_params"] = {hp.name: draw(_value(hp, registry)) for hp in optimizer.hyperparameters
                                   if draw(st.booleans())}
@@ -209,7 +237,7 @@ def test_every_valid_config_builds_and_trains(config):
     with np.errstate(all="ignore"):
         history = exp.trainer.fit(config.epochs)
     assert len(history) >= 1 or exp.trainer.diverged
-    assert all(np.isfinite(W).all() for W in exp.net.weights)
+    assert all(np.isfinite(p).all() for layer in exp.net.params for p in layer)
 
 
 def test_the_settings_page_holds_the_table_the_declarations_make(registry):

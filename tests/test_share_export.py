@@ -9,7 +9,7 @@ import pytest
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
 from bpdash.export import ExportError, export_json, import_json, restore
-from bpdash.weights_file import load_weights_npz, weights_npz
+from bpdash.weights_file import load_params_npz, weights_npz
 from bpdash.share import from_query_params, share_url, to_query_params
 
 CONFIG = ExperimentConfig(dataset="circles", n_samples=100, hidden=(5, 3), activations=("relu", "tanh"),
@@ -96,10 +96,12 @@ def test_config_only_export(trained):
     (lambda d: d.update(format="other"), "not a bpdash experiment"),
     (lambda d: d.update(version=99), "version"),
     (lambda d: d["config"].update(learning_rate=-1), "learning_rate"),
-    (lambda d: d["weights"][0].append([1.0]), "weights"),
-    (lambda d: d["weights"].pop(), "weight layers"),
-    (lambda d: d["biases"][0].append(1.0), "biases"),
-    (lambda d: d["weights"][0][0].__setitem__(0, "1e999"), "weights"),
+    (lambda d: d["params"][0][0].append([1.0]), r"params\[0\]\[0\] \(weights\[0\] \(Θ\^\(1\)\)\) must be a list of 5"),
+    (lambda d: d["params"].pop(), "params must be a list of 3"),
+    (lambda d: d["params"][0].append([1.0]), r"params\[0\] must hold the 1 arrays of layer 2"),
+    (lambda d: d["params"][0][0][0].__setitem__(0, "1e999"), r"params\[0\]\[0\].*\[0\]\[0\] is '1e999'"),
+    (lambda d: d["sizes"].__setitem__(1, 6), r"sizes\[1\] is 6, but layer 2 \(dense\)"),
+    (lambda d: d.update(weights=[]), "unknown field 'weights'"),
     (lambda d: d["history"]["rows"].pop(), "history"),
     (lambda d: d["history"]["rows"][0].__setitem__(1, "x"), "history row"),
     (lambda d: d.update(rng_state={"bit_generator": "Evil"}), "rng_state"),
@@ -126,9 +128,9 @@ def test_restore_refuses_weights_that_do_not_fit_the_data(registry, trained):
 
 
 def test_npz_round_trip_is_exact(trained):
-    weights, biases = load_weights_npz(weights_npz(trained.net), trained.net)
-    assert all(np.array_equal(a, b) for a, b in zip(weights, trained.net.weights))
-    assert all(np.array_equal(a, b) for a, b in zip(biases, trained.net.biases))
+    params = load_params_npz(weights_npz(trained.net), trained.net)
+    assert [len(layer) for layer in params] == [1, 1, 1]  # bias off: Θ^(l) alone (its b_l zeros are checked)
+    assert all(np.array_equal(a, b) for got, want in zip(params, trained.net.params) for a, b in zip(got, want))
 
 
 def test_pickled_npz_is_refused(trained):
@@ -136,10 +138,10 @@ def test_pickled_npz_is_refused(trained):
     arrays = {f"theta_{l}": np.full(W.shape, None, dtype=object) for l, W in enumerate(trained.net.weights, 1)}
     np.savez(buffer, **arrays, **{f"b_{l}": b for l, b in enumerate(trained.net.biases, 1)})
     with pytest.raises(ExportError, match="pickle"):
-        load_weights_npz(buffer.getvalue(), trained.net)
+        load_params_npz(buffer.getvalue(), trained.net)
 
 
 @pytest.mark.parametrize("data", [b"", b"not a zip", b"PK\x03\x04broken"])
 def test_garbage_npz_is_refused(data, trained):
     with pytest.raises(ExportError):
-        load_weights_npz(data, trained.net)
+        load_params_npz(data, trained.net)

@@ -4,7 +4,8 @@ An axis is written ``name=values`` (``--set`` on the command line), for any sett
 marks sweepable (``Field.sweep``), plugin names and optimizer hyperparameters included:
 
 - ``learning_rate=0.01,0.1,1``: these values (a list field's values are separated by ``;``:
-  ``hidden=4;8,8;16,16``, ``activations=tanh;relu``);
+  ``hidden=4;8,8;16,16``, ``activations=tanh;relu``, and so are layer stacks:
+  ``layers=dense:16:tanh;dense:16:tanh,dropout:0.2``);
 - ``seed=0..9``: every whole number from 0 to 9;
 - ``learning_rate=0.001..10:9``: 9 values from 0.001 to 10, evenly spaced, or geometrically for
   a setting declared ``log`` (η, the optimizers' ε);
@@ -69,10 +70,10 @@ class Axis:
         return float(rng.uniform(self.low, self.high))
 
 
-def _value(name, field, text: str):
+def _value(name, field, text: str, registry=None):
     """``text`` read by ``field``; ValueError naming the setting and the text."""
     try:
-        return overrides.parse_value(field, text)
+        return overrides.parse_value(field, text, registry)
     except ValueError as exc:
         raise ValueError(f"{name}={show(text)}: {exc}") from None
 
@@ -105,7 +106,7 @@ def parse_axis(text: str, registry) -> Axis:
             raise ValueError(f"{name}: a count from 1 to {MAX_AXIS_VALUES:,}, got {n}")
         return Axis(name, field, low=low, high=high, count=n)
     separator = ";" if field.items else ","
-    values = tuple(_value(name, field, part.strip()) for part in raw.split(separator) if part.strip())
+    values = tuple(_value(name, field, part.strip(), registry) for part in raw.split(separator) if part.strip())
     if not values:
         raise ValueError(f"{name} has no values")
     if len(values) > MAX_AXIS_VALUES:

@@ -18,6 +18,7 @@ from .widgets import choose, default
 
 CSV_PARSED = "csv_parsed"  # (file_id, DataFrame | None, error | None) of the current upload
 CSV_SPLIT = "csv_split"    # (key, DataSplit | None, error | None) of the current column choice
+TARGET_KINDS = {"Detect": None, "Class labels": "classification", "Numbers": "regression"}  # → load_csv's task
 
 
 def read_upload(raw: bytes):
@@ -28,11 +29,11 @@ def read_upload(raw: bytes):
         return None, str(exc)
 
 
-def split_upload(frame, features, target, standardize, test_share, seed):
+def split_upload(frame, features, target, standardize, test_share, seed, task=None):
     """Chosen columns as a DataSplit via the engine's ``load_csv``: ``(split, None)`` or ``(None, message)``."""
     try:
         return load_csv(frame, features=list(features), target=target, standardize=bool(standardize),
-                        test_share=test_share, seed=seed), None
+                        test_share=test_share, seed=seed, task=task), None
     except (DataError, ValueError) as exc:
         return None, str(exc)
 
@@ -52,17 +53,22 @@ def _parsed(upload):
 def _split(key, frame):
     cached = st.session_state.get(CSV_SPLIT)
     if cached is None or cached[0] != key:
-        _, _, features, target, standardize, test_share, seed = key
+        _, _, features, target, standardize, task, test_share, seed = key
         cached = st.session_state[CSV_SPLIT] = (key, *split_upload(frame, features, target, standardize,
-                                                                   test_share, seed))
+                                                                   test_share, seed, task))
     return cached[1], cached[2]
 
 
-def _columns(columns) -> tuple[str, list, bool]:
-    """Target, features and standardize pickers for the uploaded columns."""
+def _columns(columns) -> tuple[str, list, bool, str | None]:
+    """Target (and what it holds), features and standardize pickers for the uploaded columns."""
     choose("csv_target", columns, columns[-1])
     target = st.selectbox("Target column", columns, key="csv_target",
-                          help="0/1 values make a classification task; anything else regression.")
+                          help="Class labels (text, or 0/1) make a classification of their classes; other "
+                               "numbers a regression, unless you say they are class labels.")
+    default("csv_target_kind", next(iter(TARGET_KINDS)))
+    kind = st.radio("Target holds", list(TARGET_KINDS), key="csv_target_kind", horizontal=True,
+                    help="Detect: text labels (or 0/1) are classes, other numbers a regression. Class labels: "
+                         "each distinct value is a class (at most 10). Numbers: a regression.")
     others = [c for c in columns if c != target]
     default("csv_features", others)
     st.session_state["csv_features"] = [c for c in st.session_state["csv_features"] if c in others]
@@ -70,7 +76,7 @@ def _columns(columns) -> tuple[str, list, bool]:
     default("csv_standardize", False)
     standardize = st.checkbox("Standardize features", key="csv_standardize",
                               help="Zero mean, unit std, from the training rows.")
-    return target, features, standardize
+    return target, features, standardize, TARGET_KINDS[kind]
 
 
 def csv_choice(test_share: float, seed: int) -> state.DataChoice:
@@ -84,12 +90,13 @@ def csv_choice(test_share: float, seed: int) -> state.DataChoice:
         return state.DataChoice(None)
     frame, error = _parsed(upload)
     if error is None:
-        target, features, standardize = _columns(list(frame.columns))
-        key = ("csv", upload.file_id, tuple(features), target, bool(standardize), test_share, seed)
+        target, features, standardize, task = _columns(list(frame.columns))
+        key = ("csv", upload.file_id, tuple(features), target, bool(standardize), task, test_share, seed)
         split, error = _split(key, frame)
     if error is not None:
         messages.error(f"{plain(upload.name)}: {plain(error.rstrip('.'))}. The previous data stays.")
         return state.DataChoice(None)
-    messages.caption(f"{plain(upload.name)}: {split.n_train} training and {split.n_test} test rows, "
-                     f"{split.n_features} features → {split.n_outputs} outputs, {split.task}.")
+    classes = f" of {split.n_classes} classes ({', '.join(split.class_names)})" if split.n_classes else ""
+    messages.caption(plain(f"{upload.name}: {split.n_train} training and {split.n_test} test rows, "
+                           f"{split.n_features} features → {split.n_outputs} outputs, {split.task}{classes}."))
     return state.DataChoice(key, lambda: split, upload.name)

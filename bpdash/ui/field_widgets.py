@@ -11,6 +11,8 @@ import streamlit as st
 
 from bpdash.fields import Field
 
+from .widgets import choose
+
 
 def _bound(field: Field, value):
     if value is None:
@@ -24,13 +26,13 @@ def widget_value(field: Field, value):
 
 
 def number(field: Field, *, key: str | None = None, container=st, help: str | None = None,
-           low=None, **options):
+           low=None, title: str | None = None, **options):
     """A number input over ``field``'s declared range (``low`` overrides its lower bound: the
     batch size's 0 stands for the full batch). An open bound (η > 0) is shown as the bound
     itself; validation names the value if it is chosen."""
     step = field.step if field.step is not None else (1 if field.kind == "int" else 0.01)
     return container.number_input(
-        field.title, min_value=_bound(field, field.low if low is None else low),
+        title or field.title, min_value=_bound(field, field.low if low is None else low),
         max_value=_bound(field, field.high), step=_bound(field, step),
         format=None if field.kind == "int" else "%g", key=key or field.name,
         help=field.help if help is None else help, **options)
@@ -44,16 +46,16 @@ def slider(field: Field, *, key: str | None = None, container=st, **options):
 
 
 def select(field: Field, options, *, key: str | None = None, container=st, help: str | None = None,
-           **extra):
+           title: str | None = None, **extra):
     """A select box of ``options`` (a choice field's choices, or a plugin table's names), shown
     by their declared labels."""
-    return container.selectbox(field.title, list(options), key=key or field.name,
+    return container.selectbox(title or field.title, list(options), key=key or field.name,
                                format_func=field.choice_label, help=field.help if help is None else help,
                                **extra)
 
 
-def checkbox(field: Field, *, key: str | None = None, container=st, **options):
-    return container.checkbox(field.title, key=key or field.name, help=field.help, **options)
+def checkbox(field: Field, *, key: str | None = None, container=st, title: str | None = None, **options):
+    return container.checkbox(title or field.title, key=key or field.name, help=field.help, **options)
 
 
 def plugin_help(field: Field, table: dict) -> str:
@@ -61,3 +63,22 @@ def plugin_help(field: Field, table: dict) -> str:
     listing = "\n".join(f"- **{name}**: {record.description or '(no description)'}"
                         for name, record in sorted(table.items()))
     return f"{field.help}\n\n{listing}" if field.help else listing
+
+
+def setting(field: Field, registry, *, key: str, container=st, **options):
+    """The widget ``field``'s kind calls for: a number input, a select box of its choices or of
+    the plugins it may name (``registry``), a checkbox or a text input. Its value must already
+    be in session state under ``key`` (a select box's is put back among its options). ``title``
+    replaces the declared label (a layer row names its layer: "Layer 2 neurons")."""
+    if field.kind in ("int", "float"):
+        return number(field, key=key, container=container, **options)
+    if field.kind == "bool":
+        return checkbox(field, key=key, container=container, **options)
+    if field.kind in ("plugin", "choice"):
+        table = field.plugins(registry) if field.kind == "plugin" else None
+        names = sorted(table) if table is not None else list(field.choices)
+        choose(key, names, field.default)
+        return select(field, names, key=key, container=container, **options,
+                      help=plugin_help(field, table) if table is not None else None)
+    title = options.pop("title", None) or field.title
+    return container.text_input(title, key=key, help=field.help, max_chars=64, **options)

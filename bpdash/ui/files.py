@@ -16,7 +16,7 @@ import streamlit as st
 from bpdash.config import ConfigError
 from bpdash.experiment import Experiment, build
 from bpdash.export import ExportError, export_json, history_csv, import_json, restore
-from bpdash.weights_file import load_weights_npz, weights_npz
+from bpdash.weights_file import load_params_npz, weights_npz
 
 from . import share, sidebar, state
 from .text import plain
@@ -32,23 +32,24 @@ PROBLEMS = (ExportError, ConfigError, ValueError, KeyError)
 def load_experiment(data: bytes, registry) -> Experiment:
     """The experiment a JSON export describes, built and restored exactly; raises ExportError
     (or ConfigError/ValueError/KeyError) naming what is wrong."""
-    run = import_json(data)
+    run = import_json(data, registry)
     c = run.config
-    choice = state.generated_choice(c.dataset, c.n_samples, c.noise, c.data_seed, c.test_share)
+    choice = state.generated_choice(c.dataset, c.n_samples, c.noise, c.data_seed, c.test_share, c.classes)
     exp = build(c, registry, data=choice.load())
     restore(exp, run)
     return exp
 
 
 def load_weights(exp: Experiment, data: bytes) -> str:
-    """Put the .npz's Θ^(l), b^(l) into ``exp``'s network; training goes on from the current
-    epoch and history. Raises ExportError (shapes that do not fit, pickles, garbage, a bomb)
-    changing nothing. The caller holds the session's training lock."""
-    weights, biases = load_weights_npz(data, exp.net)  # checked against the network before reading
+    """Put the .npz's parameters (Θ^(l), b^(l) and any other layer's) into ``exp``'s network;
+    training goes on from the current epoch and history. Raises ExportError (shapes that do not
+    fit, pickles, garbage, a bomb) changing nothing. The caller holds the session's training
+    lock."""
+    params = load_params_npz(data, exp.net)  # checked against the network before reading
     net, trainer = exp.net, exp.trainer
-    net.weights, net.biases = list(weights), list(biases)
+    net.params = params
     trainer.restore(trainer.history, trainer.epoch, trainer.rng.bit_generator.state)
-    return f"Loaded Θ^(1) … Θ^({len(weights)}) at epoch {trainer.epoch}; training continues from them."
+    return f"Loaded the parameters of every layer at epoch {trainer.epoch}; training continues from them."
 
 
 def _say(key: str, kind: str | None, text: str = "") -> None:
@@ -141,7 +142,8 @@ def _uploads(registry) -> None:
     _message(EXPERIMENT_FILE)
     st.file_uploader("Load weights into this network (.npz)", type=["npz"], key=WEIGHTS_FILE,
                      on_change=on_weights_upload,
-                     help="Θ^(l) and b^(l) as theta_l and b_l, shaped like this network's.")
+                     help="Θ^(l) and b^(l) as theta_l and b_l (any other layer parameter as <name>_l), "
+                          "shaped like this network's.")
     _message(WEIGHTS_FILE)
     limit = st.get_option("server.maxUploadSize")
     st.caption(f"Uploads are limited to {limit} MB. Long histories make large files; the config "

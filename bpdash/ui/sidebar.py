@@ -1,5 +1,9 @@
 """The sidebar: the network builder and the data picker (its CSV source in ``csv_upload``).
 
+The network builder is the layer stack (``sidebar_layers``), the output layer (an activation or
+an output layer type such as softmax; picking one moves the cost to the one that suits it, with
+a notice, ``bpdash.outputs.cost_after``), bias, cost, initialization and precision.
+
 ``render(registry)`` draws every control and returns ``(config, choice)``: the ExperimentConfig
 the controls describe (None when they describe an invalid one, with the reason shown) and the
 DataChoice for ``state.sync``. Every widget has a stable key (a config field's own name where
@@ -12,103 +16,77 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bpdash.config import DEFAULTS, MAX_HIDDEN_LAYERS, MAX_NEURONS, ConfigError, ExperimentConfig
+from bpdash import outputs
+from bpdash.config import DEFAULTS, ConfigError, ExperimentConfig
 from bpdash.schema import field
 
-from . import classroom, csv_upload, features, sidebar_training, state
+from . import classroom, csv_upload, features, sidebar_layers, sidebar_training, state
 from .text import plain
 from .field_widgets import checkbox, number, plugin_help, select, slider, widget_value
 from .widgets import choose, default
 
-LAYER_MESSAGE = "layer_message"
-N_HIDDEN = "n_hidden"
 SOURCES = ("Generated", "CSV file")
 TRAIN_SHARE = "train_share"  # the slider shows 1 − test_share: the part that trains
-PLAIN = ("output_activation", "bias", "cost", "init", "epsilon", "seed", "learning_rate", "dataset",
-         "n_samples", "data_seed")  # fields whose widget's key is their name and value their value
+PLAIN = ("output_activation", "bias", "cost", "init", "epsilon", "seed", "dtype", "learning_rate", "dataset",
+         "n_samples", "classes", "data_seed")  # fields whose widget's key is their name and value their value
+OUTPUT_WAS = "output_was"      # the output the sidebar showed last: what a change is a change from
+COST_NOTICE = "cost_notice"    # why the cost just changed with the output
 
 
-# -- hidden layers -------------------------------------------------------------------------------
+# -- output and cost -----------------------------------------------------------------------------
 
-def add_layer() -> None:
-    """Callback: one more hidden layer, up to MAX_HIDDEN_LAYERS (else a message)."""
-    n = st.session_state.get(N_HIDDEN, len(DEFAULTS.hidden))
-    if n >= MAX_HIDDEN_LAYERS:
-        st.session_state[LAYER_MESSAGE] = f"At most {MAX_HIDDEN_LAYERS} hidden layers."
-        return
-    st.session_state[N_HIDDEN] = n + 1
-
-
-def remove_layer() -> None:
-    """Callback: one hidden layer fewer (none left is a network with no hidden layer)."""
-    n = st.session_state.get(N_HIDDEN, len(DEFAULTS.hidden))
-    if n == 0:
-        st.session_state[LAYER_MESSAGE] = "There is no hidden layer left to remove."
-        return
-    st.session_state[N_HIDDEN] = n - 1
+def output_changed(registry) -> None:
+    """Callback of the output select: to an output layer type (softmax), the cost that links to
+    it becomes the cost; back from one with that cost, the cost that suits the new output
+    (``bpdash.outputs.cost_after``); either way with a notice."""
+    new, old = st.session_state.get("output_activation"), st.session_state.get(OUTPUT_WAS)
+    cost = st.session_state.get("cost")
+    switched = outputs.cost_after(old, new, cost, registry) if old else None
+    if switched:
+        st.session_state["cost"] = switched
+        st.session_state[COST_NOTICE] = (f"The output is now {new}, so the cost is now {switched} (it was {cost}): "
+                                         f"{plain(registry.costs[switched].description)}")
+    st.session_state[OUTPUT_WAS] = new
 
 
-def clamp_neurons(key: str, layer: int) -> None:
-    """Callback: bring a layer's neuron count back within MAX_NEURONS, with a message."""
-    if st.session_state.get(key, 1) > MAX_NEURONS:
-        st.session_state[key] = MAX_NEURONS
-        st.session_state[LAYER_MESSAGE] = (f"At most {MAX_NEURONS} neurons per layer: layer {layer} "
-                                           f"was set to {MAX_NEURONS}.")
+def _output_label(registry):
+    def label(name: str) -> str:
+        return f"{name} (one unit per class)" if outputs.is_layer_type(name, registry) else name
+    return label
 
-
-def hidden_layers(activations: dict) -> tuple[tuple, tuple]:
-    """Neurons and an activation per hidden layer; returns ``(hidden, activation_names)``."""
-    default(N_HIDDEN, len(DEFAULTS.hidden))
-    sizes, kinds = field("hidden"), field("activations")
-    names, helptext = sorted(activations), plugin_help(kinds, activations)
-    hidden, acts = [], []
-    for i in range(st.session_state[N_HIDDEN]):
-        layer = i + 2  # the article's numbering: layer 1 is the input
-        size_key, act_key = f"neurons_{i}", f"act_{i}"
-        default(size_key, DEFAULTS.hidden[i] if i < len(DEFAULTS.hidden) else DEFAULTS.hidden[-1])
-        choose(act_key, names, DEFAULTS.activations[0])
-        left, right = st.columns([1, 1.2])
-        neurons = left.number_input(f"Layer {layer} neurons", min_value=int(sizes.low), step=1, key=size_key,
-                                    help=sizes.help, on_change=clamp_neurons, args=(size_key, layer))
-        hidden.append(min(int(neurons), MAX_NEURONS))
-        acts.append(right.selectbox(f"Layer {layer} activation", names, key=act_key, help=helptext))
-    add, remove = st.columns(2)
-    add.button("+ Add layer", key="add_layer", on_click=add_layer, width="stretch",
-               help=f"Up to {MAX_HIDDEN_LAYERS} hidden layers.")
-    remove.button("− Remove", key="remove_layer", on_click=remove_layer, width="stretch")
-    st.caption(f"Layer 1 is the input, as in the article. Up to {MAX_HIDDEN_LAYERS} hidden layers of up "
-               f"to {MAX_NEURONS} neurons.")
-    message = st.session_state.pop(LAYER_MESSAGE, None)
-    if message:
-        st.warning(message)
-    return tuple(hidden), tuple(acts)
-
-
-# -- output, cost, initialization, training ------------------------------------------------------
 
 def output_and_cost(registry) -> dict:
-    """Output activation, bias on/off and cost."""
-    acts, costs = sorted(registry.activations), sorted(registry.costs)
-    choose("output_activation", acts, DEFAULTS.output_activation)
+    """Output layer (an activation or an output layer type), bias on/off and cost."""
+    names, costs = sorted(outputs.table(registry)), sorted(registry.costs)
+    choose("output_activation", names, DEFAULTS.output_activation)
     choose("cost", costs, DEFAULTS.cost)
     default("bias", DEFAULTS.bias)
+    st.session_state.setdefault(OUTPUT_WAS, st.session_state["output_activation"])
     output, cost = field("output_activation"), field("cost")
-    return dict(output_activation=select(output, acts, help=plugin_help(output, registry.activations)),
-                bias=checkbox(field("bias")),
-                cost=select(cost, costs, help=plugin_help(cost, registry.costs)))
+    chosen = st.selectbox(output.title, names, key="output_activation", format_func=_output_label(registry),
+                          help=plugin_help(output, outputs.table(registry)), on_change=output_changed,
+                          args=(registry,))
+    values = dict(output_activation=chosen, bias=checkbox(field("bias")),
+                  cost=select(cost, costs, help=plugin_help(cost, registry.costs)))
+    notice = st.session_state.pop(COST_NOTICE, None)
+    if notice:
+        st.info(notice, icon="🔁")
+    return values
 
 
 def initialization(registry) -> dict:
-    """Initializer, its ε and the seed of the draw."""
+    """Initializer, its ε and the seed of the draw; the precision of the parameters."""
     inits = sorted(registry.initializers)
     choose("init", inits, DEFAULTS.init)
     default("epsilon", float(DEFAULTS.epsilon))
     default("seed", DEFAULTS.seed)
+    default("dtype", DEFAULTS.dtype)
     init = select(field("init"), inits, help=plugin_help(field("init"), registry.initializers))
     left, right = st.columns(2)
     epsilon = number(field("epsilon"), container=left)
     seed = number(field("seed"), container=right)
-    return dict(init=init, epsilon=float(epsilon), seed=int(seed))
+    dtype = select(field("dtype"), field("dtype").choices)
+    return dict(init=init, epsilon=float(epsilon), seed=int(seed), dtype=dtype)
 
 
 def training_settings() -> dict:
@@ -125,18 +103,30 @@ def training_settings() -> dict:
 # -- data ----------------------------------------------------------------------------------------
 
 def generated_settings(registry) -> dict:
-    """Dataset, size, noise (the train share and seed come from ``data_settings``)."""
+    """Dataset, its class count (for a dataset that makes several), size, noise (the train
+    share and seed come from ``data_settings``)."""
     names = sorted(registry.datasets)
     choose("dataset", names, DEFAULTS.dataset)
     default("n_samples", DEFAULTS.n_samples)
     default("noise", _on_slider(field("noise"), DEFAULTS.noise))
+    default("classes", DEFAULTS.classes)
     name = select(field("dataset"), names, help=plugin_help(field("dataset"), registry.datasets))
-    fixed = registry.datasets[name].fixed
+    dataset = registry.datasets[name]
+    fixed = dataset.fixed
+    classes = DEFAULTS.classes
+    if dataset.task == "classification" and dataset.classes > DEFAULTS.classes:
+        f = field("classes")
+        most = min(int(f.high), dataset.classes)
+        st.session_state["classes"] = min(int(st.session_state["classes"]), most)
+        classes = int(st.slider(f.title, int(f.low), most, step=int(f.step), key="classes",
+                                help=f"{f.help} {name} makes up to {dataset.classes}."))
+    else:
+        st.session_state["classes"] = st.session_state["classes"]  # kept for when it shows again
     left, right = st.columns(2)
     n = number(field("n_samples"), container=left, disabled=fixed,
                help="Fixed for the article's examples." if fixed else None)
     noise = slider(field("noise"), container=right, disabled=fixed)
-    return dict(dataset=name, n_samples=int(n), noise=float(noise))
+    return dict(dataset=name, classes=classes, n_samples=int(n), noise=float(noise))
 
 
 def _on_slider(f, value) -> float:
@@ -168,13 +158,13 @@ def data_settings(registry) -> tuple[dict, state.DataChoice]:
     fields.update(test_share=round(1.0 - float(share), 4), data_seed=int(seed))
     if source == SOURCES[0]:
         choice = state.generated_choice(fields["dataset"], fields["n_samples"], fields["noise"],
-                                        fields["data_seed"], fields["test_share"])
+                                        fields["data_seed"], fields["test_share"], fields["classes"])
     else:
         choice = csv_upload.csv_choice(fields["test_share"], fields["data_seed"])
     return fields, choice
 
 
-def apply_config(config: ExperimentConfig, session=None) -> None:
+def apply_config(config: ExperimentConfig, session=None, registry=None) -> None:
     """Set every sidebar control to describe ``config`` (a generated dataset), e.g. for a preset.
 
     Call it from a widget callback (or before a run), so the values are in place before the
@@ -182,9 +172,10 @@ def apply_config(config: ExperimentConfig, session=None) -> None:
     to ``st.session_state``. Noise above the slider's 1.0 is clamped to it.
     """
     s = st.session_state if session is None else session
-    s[N_HIDDEN] = len(config.hidden)
-    for i, (n, name) in enumerate(zip(config.hidden, config.activations)):
-        s[f"neurons_{i}"], s[f"act_{i}"] = int(n), name
+    if registry is None:
+        registry = state.get_registry()
+    sidebar_layers.write(config.layers, registry, s)
+    s[OUTPUT_WAS] = config.output_activation
     for name in PLAIN:
         f, value = field(name), getattr(config, name)
         s[name] = widget_value(f, value) if f.kind in ("int", "float") else value
@@ -192,20 +183,20 @@ def apply_config(config: ExperimentConfig, session=None) -> None:
                            noise=_on_slider(field("noise"), config.noise),
                            train_share=round(1.0 - config.test_share, 4), train_n=int(config.epochs)).items():
         s[key] = value
-    sidebar_training.apply_config(config, s)
+    sidebar_training.apply_config(config, s, registry)
     features.apply_config(config, s)
 
 
 def _network(registry) -> dict:
     st.header("Network")
-    hidden, acts = hidden_layers(registry.activations)
-    return dict(hidden=hidden, activations=acts, **output_and_cost(registry), **initialization(registry))
+    layers = sidebar_layers.render(registry)
+    return dict(layers=layers, **output_and_cost(registry), **initialization(registry))
 
 
 def _data(registry) -> tuple[dict, state.DataChoice]:
     if classroom.is_hidden("data"):
         c = classroom.link_config()
-        return {}, state.generated_choice(c.dataset, c.n_samples, c.noise, c.data_seed, c.test_share)
+        return {}, state.generated_choice(c.dataset, c.n_samples, c.noise, c.data_seed, c.test_share, c.classes)
     st.header("Data")
     return data_settings(registry)
 

@@ -18,12 +18,13 @@ import bpdash
 from bpdash.config import ConfigError, ExperimentConfig
 from bpdash.data import make_dataset
 from bpdash.experiment import Experiment, build
+from bpdash.schema import field
 
 from . import work
 
 EXPERIMENT, DATA_KEY, RUNNING, LOCK = "experiment", "data_key", "running", "training_lock"
 LIVE_FIELDS = ("learning_rate", "epochs")  # changing these never resets training
-DATA_FIELDS = ("dataset", "n_samples", "noise", "test_share", "data_seed")  # judged by DataChoice.key
+DATA_FIELDS = ("dataset", "classes", "n_samples", "noise", "test_share", "data_seed")  # judged by DataChoice.key
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,17 @@ def get_registry() -> bpdash.Registry:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def generated_data(name: str, n: int, noise: float, seed: int, test_share: float):
+def generated_data(name: str, n: int, noise: float, seed: int, test_share: float, classes: int = 2):
     """The registry's dataset ``name`` split into train/test, cached by all its parameters."""
-    return make_dataset(name, n=n, noise=noise, seed=seed, test_share=test_share, registry=get_registry())
+    return make_dataset(name, n=n, noise=noise, seed=seed, test_share=test_share, classes=classes,
+                        registry=get_registry())
 
 
-def generated_choice(name, n, noise, seed, test_share) -> DataChoice:
+def generated_choice(name, n, noise, seed, test_share, classes=2) -> DataChoice:
     """A DataChoice for a generated dataset (loaded through the cache)."""
-    key = ("generated", name, int(n), float(noise), int(seed), float(test_share))
-    return DataChoice(key, lambda: generated_data(*key[1:]), name)
+    key = ("generated", name, int(n), float(noise), int(seed), float(test_share), int(classes))
+    label = name if classes == 2 else f"{name}, {classes} classes"
+    return DataChoice(key, lambda: generated_data(*key[1:]), label)
 
 
 def lock() -> threading.RLock:
@@ -99,7 +102,7 @@ def _describe(old: ExperimentConfig, new: ExperimentConfig, names) -> str:
     parts = []
     for name in names[:4]:
         before, after = getattr(old, name), getattr(new, name)
-        fmt = (lambda v: "-".join(map(str, v)) or "none") if name == "hidden" else repr
+        fmt = field("layers").text if name == "layers" else repr
         parts.append(f"{name} {fmt(before)} → {fmt(after)}")
     return "; ".join(parts) + (" …" if len(names) > 4 else "")
 

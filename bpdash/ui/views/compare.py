@@ -13,6 +13,7 @@ import streamlit as st
 
 from bpdash.charts.symmetry import cost_curves
 from bpdash.charts.training import parameter_heatmap
+from bpdash import schema
 from bpdash.config import ExperimentConfig
 
 from .. import state
@@ -41,7 +42,7 @@ class Run:
     @classmethod
     def of(cls, name: str, exp, copy: bool = True) -> "Run":
         """The run of experiment ``exp``; ``copy`` makes it independent of further training."""
-        take = (lambda a: a.copy()) if copy else (lambda a: a)
+        take = (lambda a: None if a is None else a.copy()) if copy else (lambda a: a)  # None: no Θ (dropout)
         return cls(name, exp.config, exp.trainer.history.copy() if copy else exp.trainer.history,
                    tuple(take(W) for W in exp.net.weights), tuple(take(b) for b in exp.net.biases),
                    exp.trainer.epoch, exp.data.name)
@@ -70,7 +71,8 @@ def config_table(runs: dict, differences_only: bool = False) -> pd.DataFrame:
     """One row per setting (plus data and epochs trained), one column per run; with
     ``differences_only`` just the rows where the runs differ."""
     rows = {name: {"data": run.data, "epochs trained": run.epoch,
-                   **{k: _text(v) for k, v in run.config.to_dict().items()}} for name, run in runs.items()}
+                   **{k: _text(v) for k, v in run.config.to_dict().items()},
+                   "layers": schema.field("layers").text(run.config.layers)} for name, run in runs.items()}
     table = pd.DataFrame(rows).astype(str)
     if differences_only and len(table.columns):
         table = table[table.nunique(axis=1) > 1]
@@ -142,7 +144,8 @@ def _heatmaps(runs: dict) -> None:
     run = runs[name]
     st.caption(f"Θ^(l) and b^(l) of {plain(repr(name))} after epoch {run.epoch}.")
     for l, (W, b) in enumerate(zip(run.weights, run.biases), start=1):
-        st.plotly_chart(parameter_heatmap(W, b, l, epoch=run.epoch), key=f"compare_heatmap_{l}")
+        if W is not None:  # a layer without a weight matrix (dropout) has nothing to show
+            st.plotly_chart(parameter_heatmap(W, b, l, epoch=run.epoch), key=f"compare_heatmap_{l}")
     saved = st.session_state.get(RUNS, {})
     if name in saved:
         st.button(f"Delete {plain(repr(name))}", key="compare_delete", on_click=delete_run, args=(name,))

@@ -18,12 +18,9 @@ MAX_ROWS = 100  # samples shown in the per-layer tables
 
 # The article's networks, as values for the sidebar's widgets (keys from bpdash.ui.sidebar):
 # its tiny dataset, one hidden layer, sigmoid everywhere, squared error. The rest stays.
-PRESETS = {
-    "1-1-1": {"dataset": "article_1_1_1", "neurons_0": 1},
-    "2-2-2": {"dataset": "article_2_2_2", "neurons_0": 2},
-}
-PRESET_COMMON = {"data_source": "Generated", "n_hidden": 1, "act_0": "sigmoid",
-                 "output_activation": "sigmoid", "cost": "squared_error"}
+PRESETS = {"1-1-1": ("article_1_1_1", 1), "2-2-2": ("article_2_2_2", 2)}  # dataset, hidden units
+PRESET_COMMON = {"data_source": "Generated", "output_activation": "sigmoid", "output_was": "sigmoid",
+                 "cost": "squared_error"}
 
 
 def load_preset(name: str) -> None:
@@ -33,7 +30,11 @@ def load_preset(name: str) -> None:
     the flag ``PENDING`` asks ``render`` for a full rerun, in which the sidebar reads these values
     and ``state.sync`` rebuilds the experiment like after any other sidebar change.
     """
-    st.session_state.update({**PRESET_COMMON, **PRESETS[name]})
+    from bpdash.ui import sidebar_layers, state
+
+    dataset, units = PRESETS[name]
+    st.session_state.update({**PRESET_COMMON, "dataset": dataset})
+    sidebar_layers.write([{"layer": "dense", "units": units, "activation": "sigmoid"}], state.get_registry())
     st.session_state[PENDING] = name
 
 
