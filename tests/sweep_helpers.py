@@ -77,5 +77,11 @@ def same_results(a: pd.DataFrame, b: pd.DataFrame) -> None:
         if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
             pd.testing.assert_series_equal(x.astype(float), y.astype(float), check_exact=True)
         else:
-            assert x.fillna("").astype(str).tolist() == y.fillna("").astype(str).tolist(), column
+            assert text(x) == text(y), column
+
+
+def text(column: pd.Series) -> list:
+    """A column's values as text, a missing one as "" (an all-empty text column reads back from
+    CSV as floats of NaN)."""
+    return ["" if pd.isna(v) else str(v) for v in column.tolist()]
 
