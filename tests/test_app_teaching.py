@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest import TIMEOUT, click, run
+from bpdash.plugins import HOOKS, load_plugins
 
 
 def app_with_view(view: str, **widgets) -> AppTest:
@@ -146,6 +147,22 @@ def test_a_broken_plugin_shows_its_error_and_nothing_else_breaks(tmp_path, monke
     run(at)
     assert at.session_state["experiment"].net.activation_names[0] == "double"
     assert all(r["passed"] for r in at.session_state["gradcheck_result"])
+
+
+def test_the_plugins_view_lists_every_kind_of_plugin_with_what_each_declares():
+    at = app_with_view("Plugins")
+    registry = load_plugins()
+    subheaders = [h.value for h in at.subheader]
+    tables = {tuple(df.value["name"]): df.value for df in at.dataframe if "name" in df.value.columns}
+    for hook, (_, kind) in HOOKS.items():
+        assert kind == "activations" or kind.capitalize() in subheaders, kind
+        assert any(f"`{hook}`" in m.value for m in at.markdown), hook  # the guide names every hook
+    layers = next(t for names, t in tables.items() if "dropout" in names).set_index("name")
+    assert set(layers.index) == set(registry.layers)
+    assert layers.loc["dropout", "settings"] == "Dropout rate p"
+    assert layers.loc["dense", "settings"] == "Neurons, Activation"
+    optimizers = next(t for names, t in tables.items() if "adam" in names).set_index("name")
+    assert optimizers.loc["gd", "settings"] == "—" and "Momentum β" in optimizers.loc["momentum", "settings"]
 
 
 # -- edge cases ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import streamlit as st
 
 from bpdash.charts.activations import activation_figure
 from bpdash.doctor import format_report, report
+from bpdash.plugins import HOOKS
 
 from ..text import plain
 
@@ -43,10 +44,12 @@ swish = "bpdash_swish"   # plugin name = module holding the @hookimpl functions
 
 See `examples/bpdash-swish/` (`pip install ./examples/bpdash-swish`).
 
-The hooks are `register_activations`, `register_costs`, `register_initializers` and
-`register_datasets` (see `bpdash/hookspecs.py`); each returns a list of records. bpdash checks
-every record when it loads — shapes, finite values, and f′ against a central difference of f —
-and lists a failing plugin here with its error instead of loading it; the others are unaffected.
+The hooks are {hooks} (see `bpdash/hookspecs.py`); each returns a list of records. bpdash
+checks every record when it loads — shapes, finite values, f′ against a central difference of f,
+and a layer's backward against central differences of its forward (it must not change its
+inputs either) — and lists a failing plugin here with its error instead of loading it; the
+others are unaffected. A layer plugin (say a layer normalization, `examples/layernorm_plugin/`)
+states its parameters, forward, δ, backward and formulas: see the layers guide in `docs/layers.md`.
 Plugins run as code with your permissions: only point bpdash at folders you trust.
 """
 
@@ -58,10 +61,17 @@ def _plugin_table(registry) -> pd.DataFrame:
 
 
 def _records_table(registry, kind: str) -> pd.DataFrame:
+    """One row per record of ``kind``; a layer type or an optimizer lists the settings it declares."""
     table = getattr(registry, kind)
-    return pd.DataFrame([{"name": name, "from": registry.origin.get((kind, name), "—"),
-                          "description": getattr(record, "description", "")}
-                         for name, record in table.items()])
+    rows = []
+    for name, record in table.items():
+        row = {"name": name, "from": registry.origin.get((kind, name), "—"),
+               "description": getattr(record, "description", "")}
+        declared = getattr(record, "settings", None) or getattr(record, "hyperparameters", None)
+        if declared is not None:
+            row["settings"] = ", ".join(f.title for f in declared) or "—"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _errors(registry) -> None:
@@ -93,11 +103,11 @@ def render(exp, registry) -> None:
     st.dataframe(_plugin_table(registry), hide_index=True, key="plugins_table")
     _errors(registry)
     _activations(registry)
-    for kind in ("costs", "initializers", "datasets"):
+    for kind in (attribute for _, attribute in HOOKS.values() if attribute != "activations"):
         st.subheader(kind.capitalize())
         st.dataframe(_records_table(registry, kind), hide_index=True, key=f"plugins_{kind}")
     with st.expander("Add your own plugin", expanded=False):
-        st.markdown(GUIDE)
+        st.markdown(GUIDE.replace("{hooks}", ", ".join(f"`{hook}`" for hook in HOOKS)))
     with st.expander("Diagnostics for bug reports", expanded=False):
         st.caption("The same as `python -m bpdash doctor`: paste it into a bug report.")
         st.code(format_report(report(registry)), language=None)
