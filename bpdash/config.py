@@ -110,7 +110,18 @@ def _registry_errors(values: dict, registry) -> dict:
     problem = None if "dataset" in errors or "classes" in errors else _classes_problem(values, registry)
     if problem:
         errors["classes"] = problem
+    problem = None if "dataset" in errors or "output_activation" in errors else _output_problem(values, registry)
+    if problem:
+        errors["output_activation"] = problem
     return errors
+
+
+def _output_problem(values: dict, registry) -> str | None:
+    """An output with one unit per class (softmax) needs a dataset with classes."""
+    output, dataset = values.get("output_activation"), registry.datasets.get(values.get("dataset"))
+    if dataset is None or not isinstance(output, str) or not outputs.per_class(output, registry):
+        return None
+    return outputs.regression_problem(output, dataset.name) if dataset.task != "classification" else None
 
 
 def _classes_problem(values: dict, registry) -> str | None:
@@ -203,6 +214,8 @@ class _Config:
         values = {**{f.name: getattr(DEFAULTS, f.name) for f in FIELDS},
                   **{k: v for k, v in data.items() if k in BY_NAME}}
         errors.update(_with_shorthand(values, given))
+        if registry is not None and "cost" not in data:
+            values["cost"] = outputs.unstated_cost(values["output_activation"], values["cost"], registry)
         if registry is not None and "activations" in given and "activations" not in errors:
             problem = shorthand.registry_problem(given["activations"], registry)
             if problem:  # an old config's unknown activation is named as it was written

@@ -39,7 +39,8 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
 
     Raises ConfigError naming each field that refers to a plugin the registry lacks (or a
     setting no loaded plugin declares), and ``features`` when the config asks for input features
-    of data that is not 2-D. The network is ``Network.from_specs`` of the config's hidden layers
+    of data that is not 2-D, and ``output_activation`` when an output with a unit per class
+    (softmax) is asked of a regression. The network is ``Network.from_specs`` of the config's hidden layers
     and its output layer, as wide as the data's targets, in the config's dtype. Every setting of
     the config reaches the trainer (optimizer and its hyperparameters, regularization, schedule,
     stopping rules). The experiment keeps the config ``normalized``: its optimizer settings
@@ -58,6 +59,8 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
     if data is None:
         data = make_dataset(config.dataset, n=config.n_samples, noise=config.noise, seed=config.data_seed,
                             test_share=config.test_share, classes=config.classes, registry=registry)
+    if outputs.per_class(config.output_activation, registry) and data.task != "classification":  # a CSV's
+        raise ConfigError({"output_activation": outputs.regression_problem(config.output_activation, data.name)})
     data = encoded(data, outputs.per_class(config.output_activation, registry))
     if config.features and data.n_features != 2:
         raise ConfigError({"features": f"input features need 2-D data (x1, x2); this data has "

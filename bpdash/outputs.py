@@ -40,6 +40,12 @@ def per_class(name: str, registry) -> bool:
     return is_layer_type(name, registry)
 
 
+def regression_problem(output: str, data_name: str) -> str:
+    """Why ``output`` (one unit per class) cannot be the output for the regression ``data_name``."""
+    return (f"{output} gives one unit per class, and {data_name} is a regression: choose an activation "
+            "such as linear for its output")
+
+
 def spec(name: str, n_outputs: int, registry) -> dict:
     """The output layer's spec: a dense layer of ``n_outputs`` units with the activation
     ``name``, or the layer type ``name`` with ``n_outputs`` units."""
@@ -49,6 +55,15 @@ def spec(name: str, n_outputs: int, registry) -> dict:
 def linked_cost(output: str, registry) -> str | None:
     """The cost whose ``link`` is ``output`` (the first by name), or None."""
     return next((name for name, cost in sorted(registry.costs.items()) if cost.link == output), None)
+
+
+def unstated_cost(output, cost: str, registry) -> str:
+    """The cost of a config (a link, a file, a CLI config) that names ``output`` but no cost:
+    for an output layer type (softmax) the cost linked to it, as the sidebar switches to
+    (``cost_after``); else ``cost``, the default."""
+    if isinstance(output, str) and is_layer_type(output, registry):
+        return linked_cost(output, registry) or cost
+    return cost
 
 
 def cost_after(previous: str, output: str, cost: str, registry) -> str | None:

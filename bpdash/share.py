@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from . import schema, shorthand, stack_field
+from . import outputs, schema, shorthand, stack_field
 from .config import DEFAULTS, ConfigError, ExperimentConfig, _registry_errors
 from .fields import value_text
 
@@ -34,11 +34,15 @@ def _text(name: str, value, registry=None) -> str:
 
 def to_query_params(config: ExperimentConfig, registry=None) -> dict[str, str]:
     """The settings of ``config`` that differ from the defaults, as URL-ready strings (a layer
-    stack in its types' declared order of settings when ``registry`` is given)."""
-    default = schema.flatten(DEFAULTS.to_dict())
+    stack in its types' declared order of settings when ``registry`` is given), and the cost
+    whenever the output is not the default's."""
+    default, values = schema.flatten(DEFAULTS.to_dict()), schema.flatten(config.to_dict())
     missing = object()
-    return {name: _text(name, value, registry) for name, value in schema.flatten(config.to_dict()).items()
-            if default.get(name, missing) != value}
+    params = {name: _text(name, value, registry) for name, value in values.items()
+              if default.get(name, missing) != value}
+    if "output_activation" in params and "cost" not in params:  # a link that names the output and
+        params["cost"] = _text("cost", values["cost"], registry)  # no cost gets the output's (unstated_cost)
+    return params
 
 
 def share_url(base: str, config: ExperimentConfig, registry=None) -> str:
@@ -104,6 +108,8 @@ def from_query_params(params, registry) -> tuple[ExperimentConfig, list[str]]:
         if value is not _IGNORED:
             (given if target in schema.SHORTHAND_BY_NAME else values)[target] = value
     _apply_shorthand(values, given, registry, notices)
+    if "cost" not in named:
+        values["cost"] = outputs.unstated_cost(values.get("output_activation"), values["cost"], registry)
     return _consistent(schema.nest(values), registry, notices)
 
 

@@ -63,3 +63,32 @@ def test_unknown_plugin_names_are_named_with_the_choices(registry):
     with pytest.raises(ConfigError) as info:  # read from a file, it is named as it was written
         ExperimentConfig.from_dict({"activations": ["tanh", "nope"]}, registry)
     assert set(info.value.errors) == {"activations"} and "nope" in info.value.errors["activations"]
+
+
+# -- an output with a unit per class ------------------------------------------------------------
+
+def test_a_config_naming_softmax_and_no_cost_takes_the_cost_linked_to_it(registry):
+    assert ExperimentConfig.from_dict({"output_activation": "softmax"}, registry).cost == "categorical_cross_entropy"
+    stated = ExperimentConfig.from_dict({"output_activation": "softmax", "cost": "squared_error"}, registry)
+    assert stated.cost == "squared_error"  # a cost given is kept
+    assert ExperimentConfig.from_dict({"output_activation": "tanh"}, registry).cost == ExperimentConfig().cost
+
+
+def test_softmax_on_a_regression_is_refused_naming_the_output(registry):
+    with pytest.raises(ConfigError) as caught:
+        ExperimentConfig.from_dict({"output_activation": "softmax", "dataset": "sine"}, registry)
+    assert "output_activation" in caught.value.errors
+    assert "sine is a regression" in caught.value.errors["output_activation"]
+
+
+def test_a_link_of_softmax_with_any_cost_reopens_as_the_same_config(registry):
+    from bpdash.share import from_query_params, to_query_params
+
+    for cost in ("cross_entropy", "categorical_cross_entropy", "squared_error"):
+        config = ExperimentConfig.from_dict({"output_activation": "softmax", "cost": cost}, registry)
+        params = to_query_params(config, registry)
+        assert params["cost"] == cost  # the cost travels whenever the output is not the default
+        again, notices = from_query_params(params, registry)
+        assert again == config and not notices
+    linked, notices = from_query_params({"output_activation": "softmax"}, registry)
+    assert linked.cost == "categorical_cross_entropy" and not notices

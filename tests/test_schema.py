@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpdash import data, regularization, schedules, schema
+from bpdash import data, outputs, regularization, schedules, schema
 from bpdash.config import DEFAULTS, ConfigError, ExperimentConfig
 from bpdash.experiment import build
 from bpdash.share import from_query_params, to_query_params
@@ -220,6 +220,8 @@ def valid_configs(draw):
     dataset = registry.datasets[values["dataset"]]
     if dataset.task != "classification" or values["classes"] > dataset.classes:
         values["classes"] = 2  # more classes need a dataset that makes them
+    if outputs.per_class(values["output_activation"], registry) and dataset.task != "classification":
+        values["output_activation"] = "linear"  # one unit per class needs classes
     optimizer = registry.optimizers[values["optimizer"]]
     values["optimizer_params"] = {hp.name: draw(_value(hp, registry)) for hp in optimizer.hyperparameters
                                   if draw(st.booleans())}
