@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
+import numpy as np
+
 NO_ACTIVATION = "—"
 
 
@@ -49,6 +51,27 @@ class LayerSummary:
                      if p.role == "weight" and tuple(p.shape) == (self.n_out, self.n_in)), None)
 
     @property
+    def bias(self) -> int | None:
+        """The index of its bias b^(l) ``(n_out,)`` beside Θ^(l); None for a layer without Θ or b."""
+        if self.theta is None:
+            return None
+        return next((i for i, p in enumerate(self.parameters)
+                     if p.role == "bias" and tuple(p.shape) == (self.n_out,)), None)
+
+    @property
+    def others(self) -> tuple:
+        """The indexes of its parameters that are neither Θ^(l) nor its b^(l) (γ, β)."""
+        return tuple(i for i in range(len(self.parameters)) if i not in (self.theta, self.bias))
+
+    def split(self, arrays) -> tuple:
+        """``arrays`` (its parameters, or their gradients, in order) as ``((Θ, b), others)``:
+        Θ^(l) with b^(l) (zeros for a layer without b) or None, and the tuple of the rest."""
+        theta = None
+        if self.theta is not None:
+            theta = (arrays[self.theta], np.zeros(self.n_out) if self.bias is None else arrays[self.bias])
+        return theta, tuple(arrays[i] for i in self.others)
+
+    @property
     def n_parameters(self) -> int:
         """How many numbers its parameters hold (Θ^(l) and b^(l): n_out · n_in + n_out)."""
         return sum(prod(p.shape) for p in self.parameters)
@@ -65,6 +88,17 @@ class LayerSummary:
         if self.theta is not None and self.output:
             return self.output
         return f"{self.kind} {self.settings}" if self.settings else self.kind
+
+    @property
+    def symbols(self) -> tuple:
+        """The symbols of its ``others`` ("γ", "β"), a parameter's name where it has none."""
+        return tuple(self.parameters[i].symbol or self.parameters[i].name for i in self.others)
+
+    def caption(self) -> str:
+        """A line saying what a layer without parameters does (dropout and its rate p)."""
+        what = self.kind + (f" ({self.settings})" if self.settings else "")
+        text = f"Layer {self.layer} → {self.layer + 1} is {what}, with no parameters"
+        return text + (f": {self.description}" if self.description else ".")
 
 
 def _settings(spec: dict, layer_type) -> str:

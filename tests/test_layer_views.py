@@ -1,11 +1,15 @@
 """How the views see a stack layer by layer: the layer summaries (article numbering, types,
-parameter counts) and the diagram's edge table for stacks with dropout and a layer norm. The views themselves: test_app_layer_views.py."""
+parameter counts), the diagram's edge table for stacks with dropout and a layer norm, and the
+chart of a layer's other parameters (γ, β). The views themselves: test_app_layer_views.py."""
+import json
+
 import numpy as np
 import pytest
 
 from bpdash import Network
 from bpdash.charts.board import network as board_network
 from bpdash.charts.network import IDENTITY, MIXING, THETA, edge_table, network_edges, network_figure
+from bpdash.charts.parameters import layer_parameters_heatmap, parameter_animation
 from bpdash.layer_summary import summarize
 
 from stacks import layer_registry
@@ -30,13 +34,24 @@ def test_a_summary_numbers_the_layers_as_the_article_does_dropout_included(regis
     assert [s.n_parameters for s in summary] == [sum(a.size for a in p) for p in net.params] == [15, 0, 24, 15]
     assert [s.label for s in summary] == ["tanh", "dropout p = 0.2", "tanh", "softmax"]
     assert [s.activation for s in summary] == ["tanh", "—", "tanh", "softmax"]
+    assert summary[1].caption().startswith("Layer 2 → 3 is dropout (p = 0.2), with no parameters: Drops each unit")
 
 
-def test_a_layer_norm_is_summarized_by_its_type(layers):
+def test_a_layer_norm_is_summarized_by_its_parameters_symbols(layers):
     net = Network.from_specs(2, NORM_STACK, seed=0, registry=layers)
     norm = summarize(net)[1]
-    assert (norm.kind, norm.theta) == ("layer_norm", None)
+    assert (norm.kind, norm.theta, norm.bias, norm.others, norm.symbols) == ("layer_norm", None, None, (0, 1), ("γ", "β"))
     assert norm.n_parameters == 10 and norm.label == "layer_norm" and norm.activation == "—"
+    theta, others = norm.split(net.params[1])
+    assert theta is None and np.array_equal(others[0], np.ones(5)) and np.array_equal(others[1], np.zeros(5))
+
+
+def test_without_biases_a_dense_layer_splits_into_its_theta_and_a_zero_b(registry):
+    net = Network.from_specs(2, DROPOUT_STACK, seed=0, registry=registry, bias=False)
+    dense = summarize(net)[0]
+    (W, b), others = dense.split(net.params[0])
+    assert W is net.weights[0] and np.array_equal(b, np.zeros(5)) and others == ()
+    assert dense.n_parameters == 10
 
 
 def test_the_edge_table_of_a_dropout_stack_draws_theta_edges_and_one_to_one_dropout_edges(registry):
@@ -94,3 +109,22 @@ def test_the_diagram_shows_a_layer_norms_gamma_and_beta_on_its_neurons(layers):
     nodes = network_figure(net).data[-1]
     assert nodes.text[2 + 5].startswith("layer 3, neuron 1<br>layer_norm, γ = 1, β = 0")
     assert nodes.text[2].startswith("layer 2, neuron 1<br>relu, b = ")
+
+
+def test_a_layers_other_parameters_are_one_heatmap_row_each_by_their_symbols():
+    gamma, beta = np.array([1.0, 2.0, 0.5]), np.array([0.0, -1.0, 3.0])
+    figure = layer_parameters_heatmap((gamma, beta), ("γ", "β"), 2, kind="layer_norm", epoch=7)
+    assert figure.layout.title.text == "γ<sup>(2)</sup>, β<sup>(2)</sup>: layer 2 → 3 (layer_norm) after epoch 7"
+    assert [np.asarray(t.z).tolist() for t in figure.data] == [[gamma.tolist()], [beta.tolist()]]
+    assert all(t.zmin == -3 and t.zmax == 3 for t in figure.data)  # one scale centred at 0 for both
+    gradient = layer_parameters_heatmap((gamma, beta), ("γ", "β"), 2, gradient=True, epoch=7)
+    assert gradient.layout.title.text.startswith("∂J/∂γ<sup>(2)</sup>, ∂J/∂β<sup>(2)</sup>: layer 2 → 3, epoch 7's update")
+
+
+def test_a_replay_of_other_parameters_has_a_frame_per_epoch_on_one_scale():
+    frames = [(e, (np.full(3, 1.0 + e), np.full(3, -e / 2))) for e in range(4)]
+    figure = parameter_animation(frames, 2, symbols=("γ", "β"), kind="layer_norm")
+    assert [f.name for f in figure.frames] == ["0", "1", "2", "3"]
+    assert np.asarray(figure.frames[1].data[0].z).tolist() == [[2.0, 2.0, 2.0]]
+    assert all(t.zmax == 4 for t in figure.data)
+    json.loads(figure.to_json())  # plotly takes it whole
