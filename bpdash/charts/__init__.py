@@ -2,13 +2,16 @@
 
 - ``bpdash.charts.training``: cost and accuracy curves, Θ^(l) / ∂J/∂Θ^(l) heatmaps, decision
   surfaces, fitted curves, predicted vs actual, the data alone.
+- ``bpdash.charts.parameters``: a layer's other parameters (γ, β) by their symbols, and either
+  kind of layer played through the snapshots.
 - ``bpdash.charts.network``: the network diagram, edges coloured and sized by θ.
 - ``bpdash.charts.symmetry``, ``bpdash.charts.activations``: the teaching views' figures.
 """
 from .network import network_figure
+from .parameters import layer_parameters_heatmap, parameter_animation
 from .training import (accuracy_figure, cost_figure, curve_figure, data_figure, downsample,
-                       parameter_animation, parameter_heatmap, predicted_actual_figure,
-                       surface_figure)
+                       parameter_heatmap, predicted_actual_figure, surface_figure)
 
 __all__ = ["accuracy_figure", "cost_figure", "curve_figure", "data_figure", "downsample",
-           "network_figure", "parameter_animation", "parameter_heatmap", "predicted_actual_figure", "surface_figure"]
+           "layer_parameters_heatmap", "network_figure", "parameter_animation", "parameter_heatmap",
+           "predicted_actual_figure", "surface_figure"]

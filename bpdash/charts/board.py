@@ -15,7 +15,7 @@ import plotly.colors
 from bpdash import surface
 from bpdash.features import FEATURE_LABELS
 
-from .network import edge_table
+from .network import network_edges
 from .neurons import activation_scale
 from . import training
 from .training import downsample
@@ -98,13 +98,15 @@ def _label(name: str) -> str:
 
 
 def network(net, transform=None, bounds=None, input_names=()) -> dict:
-    """Layer sizes and labels, every θ_jk^(l) as an edge ``[l, j, k, θ]`` (the largest |θ| beyond
-    ``edge_table``'s limit), and with ``bounds`` (2-D data) each neuron's map over the plane: per
-    layer the maps of its first MAX_TILES neurons and the range they are quantized over."""
+    """Layer sizes and labels (a layer's activation, or its type: "dropout p = 0.2"), every edge
+    of ``network_edges`` as ``[l, j, k, θ, kind]`` (the Network view's edges: Θ's, the largest
+    |θ| beyond its limit, and the grey ones of layers without Θ), and with ``bounds`` (2-D data)
+    each neuron's map over the plane: per layer the maps of its first MAX_TILES neurons and the
+    range they are quantized over. A dropout layer's maps are its input's: outside training it
+    is the identity."""
     sizes = list(net.sizes)
-    names = list(net.activation_names)
-    edges = edge_table(net.weights)
-    frame = {"sizes": sizes, "activations": names, "edges": edges.round(4).tolist(),
+    edges, layers = network_edges(net)
+    frame = {"sizes": sizes, "labels": [layer.label for layer in layers], "edges": edges.round(4).tolist(),
              "inputs": [_label(n) for n in input_names][:sizes[0]],
              "tile_resolution": TILE_RESOLUTION, "tiles": None}
     if bounds is not None:

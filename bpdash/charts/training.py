@@ -242,30 +242,3 @@ def data_figure(X_train, Y_train, X_test, Y_test, *, names=("x1", "x2"), target=
     fig.update_layout(title="The data", xaxis_title=axes[0], yaxis_title=axes[1], height=420,
                       margin=MARGIN, legend=LEGEND)
     return fig
-
-
-def parameter_animation(frames, layer: int, *, gradient: bool = False):
-    """``parameter_heatmap`` with a play button and a slider through ``frames``.
-
-    ``frames`` is a list of ``(epoch, W, b)`` with W ``(n_to, n_from)`` and b ``(n_to,)``; the
-    colour scale is fixed over all frames (centred at zero) so colours compare across epochs.
-    """
-    epoch, W, b = frames[-1]
-    fig = parameter_heatmap(W, b, layer, gradient=gradient)
-    values = np.concatenate([np.concatenate([np.ravel(f[1]), np.ravel(f[2])]) for f in frames])
-    values = values[np.isfinite(values)]
-    zmax = float(np.abs(values).max()) if values.size and np.abs(values).max() > 0 else 1.0
-    fig.update_traces(zmin=-zmax, zmax=zmax)
-    fig.frames = [go.Frame(name=str(e), data=[go.Heatmap(z=np.asarray(w)), go.Heatmap(z=np.reshape(c, (-1, 1)))],
-                           traces=[0, 1]) for e, w, c in frames]
-    play = dict(label="▶", method="animate",
-                args=[None, dict(frame=dict(duration=150, redraw=True), fromcurrent=True, transition=dict(duration=0))])
-    pause = dict(label="⏸", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))])
-    steps = [dict(label=str(e), method="animate",
-                  args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=True))]) for e, _, _ in frames]
-    fig.update_layout(updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.08, xanchor="left",
-                                        yanchor="top", buttons=[play, pause], showactive=False)],
-                      sliders=[dict(steps=steps, active=len(steps) - 1, x=0.12, y=-0.02, len=0.85,
-                                    currentvalue=dict(prefix="epoch "))],
-                      margin=dict(l=10, r=10, t=40, b=90), height=fig.layout.height + 60)
-    return fig

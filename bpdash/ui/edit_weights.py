@@ -48,18 +48,21 @@ def on_set() -> None:
     s[MESSAGE] = f"Set {name} = {value:g} at epoch {exp.trainer.epoch}; Step or Play trains on from it."
 
 
-def _clamp(key: str, options: range) -> None:
+def _clamp(key: str, options) -> None:
     """Keep picker ``key`` on one of ``options`` (1 when it can: θ_11 rather than a bias)."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = 1 if 1 in options else options[0]
 
 
 def editor(exp) -> None:
-    """Choose l, j, k and a value; "Set" puts it into the network."""
+    """Choose l, j, k and a value; "Set" puts it into the network. The layers offered are those
+    with a weight matrix Θ^(l) (not dropout's, nor a layer norm's)."""
     net = exp.net
+    layers = [l for l, W in enumerate(net.weights, start=1) if W is not None]
+    if not layers:
+        return
     with st.expander("✏️ Set a weight", expanded=bool(st.session_state.get(MESSAGE))):
         a, b, c, d, e = st.columns([1, 1, 1, 1.2, 0.8], vertical_alignment="bottom")
-        layers = range(1, net.n_layers)
         _clamp("edit_layer", layers)
         layer = a.selectbox("Layer l", layers, key="edit_layer")
         js, ks = range(1, net.sizes[layer] + 1), range(0 if net.bias else 1, net.sizes[layer - 1] + 1)

@@ -122,3 +122,27 @@ def test_training_stops_when_its_tab_closes(browser, app_server, ui):
     deadline = time.monotonic() + 10
     while busy_share(server.pid) > 0.1:
         assert time.monotonic() < deadline, "the server still trains 10 s after its only tab closed"
+
+
+def test_the_board_draws_a_stack_with_dropout_without_an_error(page, app_server, ui, shoot):
+    """A dropout layer between two dense layers: the board draws its column (its neurons' maps
+    are its input's), labels it with its rate, and moves on with a Step; nothing in the
+    browser's console complains."""
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    ui.open(page, f"{app_server.url}?layers=dense:8:tanh,dropout:0.2,dense:4:tanh")
+    assert ui.caption(page).startswith("Network 2-8-8-4-1 tanh/dropout/tanh/sigmoid")
+    page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)
+    assert page.get_by_text("cannot show").count() == 0
+    label = page.evaluate(f"() => ({ui.BOARD})().querySelector('.panel.network canvas').getAttribute('aria-label')")
+    assert label == "Network 2-8-8-4-1: layer 2 tanh, layer 3 dropout p = 0.2, layer 4 tanh, layer 5 sigmoid"
+    before = ui.panels(page)
+    shoot(page, "overview_dropout")
+
+    page.get_by_role("button", name="Step", exact=True).click()
+    ui.expect_epoch(page, 1)
+    ui.idle(page)
+    assert ui.panels(page)["network"] != before["network"]  # redrawn with the stepped θ
+    ui.assert_clean(page)
+    assert problems == []

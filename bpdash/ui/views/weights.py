@@ -1,6 +1,9 @@
 """Weights and Gradients views: a heatmap per Θ^(l) (or ∂J/∂Θ^(l)) with b^(l) beside it.
 
-Rows are "to neuron j", columns "from neuron k": the article's θ_jk^(l). The epoch comes from
+Rows are "to neuron j", columns "from neuron k": the article's θ_jk^(l). Every layer of the
+stack keeps its article number (``bpdash.layer_summary``): a layer with other parameters (γ, β
+of a layer norm) shows them by their symbols, one without any (dropout) a line saying what it
+does. The epoch comes from
 the trainer's snapshots (``trainer.snapshots.epochs`` / ``.at(epoch)``): the latest while
 following training, else an epoch slider; a replay animates the kept snapshots in the browser.
 """
@@ -10,7 +13,9 @@ import streamlit as st
 
 import numpy as np
 
-from bpdash.charts.training import downsample, parameter_animation, parameter_heatmap
+from bpdash.charts.parameters import layer_parameters_heatmap, parameter_animation
+from bpdash.charts.training import downsample, parameter_heatmap
+from bpdash.layer_summary import summarize
 
 from .. import edit_weights
 
@@ -33,16 +38,34 @@ def _epoch(snapshots, prefix: str) -> tuple[int, bool]:
     return epoch, replay
 
 
-def _frames(snapshots, layer: int, gradient: bool) -> list:
-    """(epoch, W, b) of up to MAX_FRAMES kept snapshots, evenly spread, for ``layer``."""
+def _frames(snapshots, layer, gradient: bool, part: int) -> list:
+    """(epoch, arrays) of up to MAX_FRAMES kept snapshots, evenly spread, for ``layer`` (a
+    ``LayerSummary``): arrays its (Θ, b) for ``part`` 0, its other parameters (γ, β) for 1."""
     epochs = [e for e in snapshots.epochs if not gradient or e > 0]
     chosen = [epochs[i] for i in downsample(len(epochs), MAX_FRAMES)]
     frames = []
     for e in chosen:
         s = snapshots.at(e)
-        W, b = (s.grad_weights, s.grad_biases) if gradient else (s.weights, s.biases)
-        frames.append((s.epoch, W[layer - 1], b[layer - 1]))
+        frames.append((s.epoch, layer.split((s.gradients if gradient else s.params)[layer.layer - 1])[part]))
     return frames
+
+
+def _charts(layer, arrays, snapshots, epoch: int, replay: bool, gradient: bool, prefix: str) -> None:
+    """Layer ``layer``'s charts from its ``arrays`` (parameters, or gradients) at ``epoch``: Θ^(l)
+    with b^(l), its other parameters by their symbols, or a line for a layer with none."""
+    l, (theta, others) = layer.layer, layer.split(arrays)
+    if theta is None and not others:
+        st.caption(layer.caption())
+    if theta is not None:
+        figure = (parameter_animation(_frames(snapshots, layer, gradient, 0), l, gradient=gradient) if replay
+                  else parameter_heatmap(*theta, l, gradient=gradient, epoch=epoch, mark_zeros=not gradient))
+        st.plotly_chart(figure, key=f"{prefix}_heatmap_{l}")
+    if others:
+        figure = (parameter_animation(_frames(snapshots, layer, gradient, 1), l, gradient=gradient,
+                                      symbols=layer.symbols, kind=layer.kind) if replay
+                  else layer_parameters_heatmap(others, layer.symbols, l, kind=layer.kind, gradient=gradient,
+                                                epoch=epoch))
+        st.plotly_chart(figure, key=f"{prefix}_others_{l}")
 
 
 def _show(exp, gradient: bool) -> None:
@@ -50,27 +73,25 @@ def _show(exp, gradient: bool) -> None:
     snapshots = exp.trainer.snapshots
     epoch, replay = _epoch(snapshots, prefix)
     snap = snapshots.at(epoch)
-    if gradient and snap.grad_weights is None:
+    if gradient and snap.gradients is None:
         st.info("Gradients ∂J/∂Θ exist from epoch 1 on: press **Step** to run the first backward pass.")
         return
     if snap.epoch != epoch:
         st.caption(f"Showing the nearest kept snapshot: epoch {snap.epoch}.")
-    weights, biases = (snap.grad_weights, snap.grad_biases) if gradient else (snap.weights, snap.biases)
+    layers = summarize(exp.net)
+    arrays = snap.gradients if gradient else snap.params
     if not gradient:
-        _zeros(weights)
-    for l, (W, b) in enumerate(zip(weights, biases), start=1):
-        if replay:
-            figure = parameter_animation(_frames(snapshots, l, gradient), l, gradient=gradient)
-        else:
-            figure = parameter_heatmap(W, b, l, gradient=gradient, epoch=snap.epoch, mark_zeros=not gradient)
-        st.plotly_chart(figure, key=f"{prefix}_heatmap_{l}")
+        _zeros([layer_arrays[layer.theta] for layer, layer_arrays in zip(layers, arrays) if layer.theta is not None])
+    for layer, layer_arrays in zip(layers, arrays):
+        _charts(layer, layer_arrays, snapshots, snap.epoch, replay, gradient, prefix)
 
 
 ZEROS = "weights_exact_zeros"
 
 
 def _zeros(weights) -> None:
-    """How many weights are exactly 0 (L1 regularization makes them), kept in session state."""
+    """How many weights θ are exactly 0 (L1 regularization makes them), kept in session state:
+    ``weights`` are the Θ^(l) of the layers that have one."""
     n = sum(int(np.count_nonzero(W == 0)) for W in weights)
     st.session_state[ZEROS] = n
     if n:
