@@ -1,0 +1,96 @@
+"""What the inspector and the gradient check need of any stack, in the engine: a trainer's last
+training pass replayed with the masks it drew, and a pass over some of its rows."""
+import numpy as np
+import pytest
+
+from bpdash import Network
+from bpdash.context import Context
+from bpdash.trainer import Trainer
+from stacks import layer_registry
+
+DROPOUT = [{"layer": "dense", "units": 6, "activation": "tanh"}, {"layer": "dropout", "rate": 0.3},
+           {"layer": "softmax", "units": 3}]
+LAYER_NORM = [{"layer": "dense", "units": 5, "activation": "tanh"}, {"layer": "layer_norm"},
+              {"layer": "dropout", "rate": 0.5}, {"layer": "dense", "units": 3, "activation": "sigmoid"}]
+
+
+@pytest.fixture(scope="module")
+def layers():
+    return layer_registry()
+
+
+def three_classes(m=40, seed=0):
+    """2-D points in three classes by angle: X (m, 2), one-hot Y (m, 3)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (m, 2))
+    angle = np.arctan2(X[:, 1], X[:, 0])
+    return X, np.eye(3)[((angle + np.pi) / (2 * np.pi / 3)).astype(int) % 3]
+
+
+def dropout_mask(rng, shape, rate):
+    """Dropout's mask as the plugin draws it: r/(1 − p), r = 1 where a uniform draw ≥ p."""
+    return (rng.random(shape) >= rate) / (1 - rate)
+
+
+# -- the last training pass -------------------------------------------------------------------
+
+def test_a_full_batch_trainer_replays_the_masks_its_training_pass_drew(registry):
+    X, Y = three_classes()
+    net = Network.from_specs(2, DROPOUT, seed=0, registry=registry)
+    trainer = Trainer(net, X, Y, learning_rate=0.5, cost="categorical_cross_entropy", seed=11)
+    assert trainer.last_pass() is None  # no training pass yet
+    rng = np.random.default_rng(11)  # the run's seed: the full batch draws one mask an epoch, nothing else
+    for epoch in range(1, 4):
+        expected = dropout_mask(rng, (40, 6), 0.3)
+        trainer.fit(1)
+        rows, context = trainer.last_pass()
+        np.testing.assert_array_equal(rows, np.arange(40))
+        (mask,) = context.drawn(1)
+        np.testing.assert_array_equal(mask, expected)
+        # backprop at the parameters the epoch started from, in the replayed masks, is the update's gradient
+        before = net.copy()
+        before.params = trainer.snapshots.at(epoch - 1).params
+        grads = before.backprop(X[rows], Y[rows], "categorical_cross_entropy", context=context)
+        for got, used in zip(grads.params, trainer.snapshots.at(epoch).gradients):
+            for g, u in zip(got, used):
+                np.testing.assert_allclose(g, u, rtol=1e-12, atol=1e-15)
+
+
+def test_a_mini_batch_trainer_replays_its_last_batch_with_that_batchs_masks(registry):
+    X, Y = three_classes(30)
+    net = Network.from_specs(2, DROPOUT, seed=0, registry=registry)
+    trainer = Trainer(net, X, Y, learning_rate=0.5, cost="categorical_cross_entropy", seed=5, batch_size=8)
+    trainer.fit(2)
+    rng = np.random.default_rng(5)  # each epoch: the order, then one mask per batch (8, 8, 8, 6 rows)
+    for _ in range(2):
+        order = rng.permutation(30)
+        masks = [dropout_mask(rng, (len(order[s:s + 8]), 6), 0.3) for s in range(0, 30, 8)]
+    rows, context = trainer.last_pass()
+    np.testing.assert_array_equal(rows, order[24:])
+    np.testing.assert_array_equal(context.drawn(1)[0], masks[-1])
+
+
+def test_a_stack_without_dropout_keeps_no_pass_and_a_restored_run_has_none_yet(registry):
+    X, Y = three_classes(12)
+    plain = Trainer(Network([2, 4, 3], ["tanh", "softmax"], seed=0, registry=registry), X, Y,
+                    learning_rate=0.5, cost="categorical_cross_entropy")
+    plain.fit(2)
+    assert plain.last_pass() is None
+    trainer = Trainer(Network.from_specs(2, DROPOUT, seed=0, registry=registry), X, Y, learning_rate=0.5,
+                      cost="categorical_cross_entropy", seed=1)
+    trainer.fit(2)
+    assert trainer.last_pass() is not None
+    trainer.restore(trainer.history, trainer.epoch)
+    assert trainer.last_pass() is None
+
+
+def test_a_pass_over_some_rows_replays_those_rows_masks(layers):
+    X, Y = three_classes(10)
+    net = Network.from_specs(2, LAYER_NORM, seed=0, registry=layers)
+    context = Context(training=True, rng=np.random.default_rng(3), record=True)
+    whole = net.forward_pass(X, context)[1]
+    rows = np.array([7, 2, 4])
+    part = net.forward_pass(X[rows], context.take(rows))[1]
+    for a_whole, a_part in zip(whole, part):
+        np.testing.assert_array_equal(a_part, a_whole[rows])
+    np.testing.assert_array_equal(context.replay().take(rows).drawn(2)[0], context.drawn(2)[0][rows])
