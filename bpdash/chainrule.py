@@ -29,6 +29,7 @@ import numpy as np
 
 from . import backprop
 from .context import EVALUATION, recording, replaying
+from .factors import Factor, factor, theta, theta_latex
 from .gradcheck import _check_index
 from .layers import LayerOp
 from .network import Network, as_matrix
@@ -36,15 +37,6 @@ from .regularization import active, check, gradient
 
 MAX_PATHS = 200            # paths returned with their factors
 MAX_ENUMERATED = 4_000_000  # samples × paths multiplied one by one; beyond, summed layer by layer
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One factor of a path: its label in the article's notation and its value per sample (m,)."""
-
-    label: str     # e.g. "∂J/∂a_1^(3)", "f′(z_1^(3))", "θ_11^(2)", "a_1^(1)"
-    latex: str     # the same in LaTeX
-    values: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -95,7 +87,7 @@ class ChainRule:
 
     @property
     def label(self) -> str:
-        return f"∂J/∂{_theta(self.layer, self.j, self.k)}"
+        return f"∂J/∂{theta(self.layer, self.j, self.k)}"
 
     @property
     def gradient(self) -> float:
@@ -108,45 +100,16 @@ class ChainRule:
         or "" when there is none for this parameter."""
         if self.k == 0 or not active(self.regularization, self.reg_rate):
             return ""
-        theta = _theta(self.layer, self.j, self.k)
-        return f"λ{theta}" if self.regularization == "l2" else f"λ sign({theta})"
+        symbol = theta(self.layer, self.j, self.k)
+        return f"λ{symbol}" if self.regularization == "l2" else f"λ sign({symbol})"
 
     @property
     def regularization_latex(self) -> str:
         """The same as LaTeX (\\lambda\\theta_{11}^{(1)} or \\lambda\\,\\mathrm{sign}(...)), or ""."""
         if not self.regularization_label:
             return ""
-        theta = _theta_latex(self.layer, self.j, self.k)
-        return f"\\lambda {theta}" if self.regularization == "l2" else f"\\lambda\\,\\mathrm{{sign}}({theta})"
-
-
-def _sub(*indices) -> str:
-    """Subscript digits as the article writes them: "11", or "10,2" once a number has 2 digits."""
-    parts = [str(i) for i in indices]
-    return ("," if any(len(p) > 1 for p in parts) else "").join(parts)
-
-
-def _theta(layer, j, k) -> str:
-    return f"b_{j}^({layer})" if k == 0 else f"θ_{_sub(j, k)}^({layer})"
-
-
-def _theta_latex(layer, j, k) -> str:
-    return f"b_{{{j}}}^{{({layer})}}" if k == 0 else f"\\theta_{{{_sub(j, k)}}}^{{({layer})}}"
-
-
-def _factor(kind, layer, *index, values):
-    """A Factor for kind "cost", "delta", "weight" or "input" at 1-based indices."""
-    n, L = _sub(*index), f"^{{({layer})}}"
-    if kind == "weight":
-        label, latex = _theta(layer, *index), _theta_latex(layer, *index)
-    elif kind == "cost":
-        label, latex = f"∂J/∂a_{n}^({layer})", f"\\frac{{\\partial J}}{{\\partial a_{{{n}}}{L}}}"
-    elif kind == "delta":
-        label, latex = f"δ_{n}^({layer}) = ∂J/∂z_{n}^({layer})", f"\\delta_{{{n}}}{L}"
-    else:  # "input": a_k^(l), or the bias neuron a_0^(l) = 1
-        label = f"a_{n}^({layer})" if index[0] else f"a_0^({layer}) = 1 (bias)"
-        latex = f"a_{{{n}}}{L}"
-    return Factor(label, latex, np.asarray(values, dtype=np.float64))
+        symbol = theta_latex(self.layer, self.j, self.k)
+        return f"\\lambda {symbol}" if self.regularization == "l2" else f"\\lambda\\,\\mathrm{{sign}}({symbol})"
 
 
 class ChainRuleError(ValueError):
@@ -204,18 +167,18 @@ def _path_factors(net, layer, j, k, path, activations, slopes, top, fused):
     L = net.n_layers
     o = path[-1]
     if fused:
-        factors = [_factor("delta", L, o, values=top[:, o - 1])]
+        factors = [factor("delta", L, o, values=top[:, o - 1])]
     else:
-        factors = [_factor("cost", L, o, values=top[:, o - 1]),
+        factors = [factor("cost", L, o, values=top[:, o - 1]),
                    _slope(net, L, o, slopes[-1][:, o - 1])]
     for t in range(L - 1, layer, -1):  # back from layer L−1 to layer l+1
         to, frm = path[t - layer], path[t - layer - 1]
         W = _weight(net, t)
         if W is not None:
-            factors.append(_factor("weight", t, to, frm, values=np.full(len(top), W[to - 1, frm - 1])))
+            factors.append(factor("weight", t, to, frm, values=np.full(len(top), W[to - 1, frm - 1])))
         factors.append(_slope(net, t, frm, slopes[t - 2][:, frm - 1]))
     a_k = np.ones(len(top)) if k == 0 else activations[layer - 1][:, k - 1]
-    factors.append(_factor("input", layer, k, values=a_k))
+    factors.append(factor("input", layer, k, values=a_k))
     return tuple(factors)
 
 
