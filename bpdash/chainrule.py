@@ -68,6 +68,7 @@ class ChainRule:
     included: the paths are the data term ∂J_data/∂θ only, and ``regularization_term`` is
     ∂R/∂θ_jk^(layer) for the chosen weight (λθ for "l2", λ sign θ for "l1", 0 for a bias or
     without regularization), so ``gradient`` = ``total`` + ``regularization_term`` ≈ ``backprop``.
+    ``note`` says in words why the output's factors come as one, δ_o^(L), when they do.
     """
 
     layer: int
@@ -84,6 +85,7 @@ class ChainRule:
     regularization: str = "none"
     reg_rate: float = 0.0
     regularization_term: float = 0.0
+    note: str = ""  # why the paths start from δ^(L) when they do (see output_note)
 
     @property
     def label(self) -> str:
@@ -154,6 +156,23 @@ def _local_terms(net: Network, X, Y, cost, context):
         A = activations[-1]
         return activations, slopes, backprop.output_delta(ops[-1], record, caches[-1], A, Y, linked), True
     return activations, slopes, record.gradient(activations[-1], Y), False
+
+
+def output_note(net: Network, cost) -> str:
+    """Why the paths start from δ_o^(L) instead of the article's ∂J/∂a_o^(L) · f′(z_o^(L)), in
+    words the dashboard shows: the output layer's Jacobian is not diagonal (a softmax), or the
+    cost links to it (cross-entropy after a sigmoid); "" when the product is expanded."""
+    op, L = net.layers[-1], net.n_layers
+    if not _elementwise(op):
+        return (f"The output layer ({op.output}) is not expanded into ∂J/∂a_o^({L}) · f′(z_o^({L})): its "
+                f"Jacobian is not diagonal (every a_k^({L}) depends on every z_j^({L})), so no path passes "
+                f"through one output neuron's slope alone. Each path starts from δ_o^({L}) = ∂J/∂z_o^({L}), "
+                "which backprop's output step computes for all the outputs together.")
+    record = net.registry.get("costs", cost) if isinstance(cost, str) else cost
+    if backprop.links(record, op):
+        return (f"The cost ({record.name}) and the output ({op.output}) are taken together: their "
+                f"derivatives cancel to δ_o^({L}) = (a_o^({L}) − y_o)/m, so each path starts from δ_o^({L}).")
+    return ""
 
 
 def _weight(net, t):
@@ -256,7 +275,8 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
     that sample, m = 1 — or None for the whole batch of m rows. X is ``(m, sizes[0])``,
     Y ``(m, sizes[-1])``. ``regularization``/``reg_rate`` add the penalty's term (see
     ``ChainRule.regularization_term``); the paths are the data term alone. ``context``: a
-    replaying ``Context`` expands a training pass with its dropout masks (default: none).
+    replaying ``Context`` expands a training pass of X's rows with its dropout masks (with
+    ``sample``, that row's masks; default: none).
     ChainRuleError when a layer on the way cannot be expanded (a layer norm).
     """
     _check_index(net, layer, j, k)
@@ -269,6 +289,8 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
         if not 0 <= sample < len(X):
             raise ValueError(f"sample must be a row index 0 … {len(X) - 1}, got {sample}")
         X, Y = X[sample:sample + 1], Y[sample:sample + 1]
+        if context.replaying is not None:  # the masks of that one row
+            context = context.take(slice(sample, sample + 1))
     with np.errstate(all="ignore"):
         terms = _local_terms(net, X, Y, cost, context)
         n_paths = count_paths(net, layer)
@@ -286,4 +308,4 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
     term = 0.0 if k == 0 else float(gradient(net.weights[layer - 1], regularization, reg_rate)[j - 1, k - 1])
     return ChainRule(layer, j, k, None if sample is None else (int(sample),), terms[3], paths, n_paths,
                      len(paths) < n_paths, enumerated, total, float(by_backprop), regularization,
-                     float(reg_rate), term)
+                     float(reg_rate), term, output_note(net, cost))

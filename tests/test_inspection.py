@@ -1,9 +1,11 @@
 """What the inspector and the gradient check need of any stack, in the engine: a trainer's last
-training pass replayed with the masks it drew, and a pass over some of its rows."""
+training pass replayed with the masks it drew, a pass over some of its rows, and the chain
+rule's words where it does not expand a product."""
 import numpy as np
 import pytest
 
 from bpdash import Network
+from bpdash.chainrule import chain_rule, output_note
 from bpdash.context import Context
 from bpdash.trainer import Trainer
 from stacks import layer_registry
@@ -94,3 +96,33 @@ def test_a_pass_over_some_rows_replays_those_rows_masks(layers):
     for a_whole, a_part in zip(whole, part):
         np.testing.assert_array_equal(a_part, a_whole[rows])
     np.testing.assert_array_equal(context.replay().take(rows).drawn(2)[0], context.drawn(2)[0][rows])
+
+
+# -- the chain rule ---------------------------------------------------------------------------
+
+def test_the_chain_rule_of_one_sample_uses_that_samples_masks(registry):
+    X, Y = three_classes(9)
+    net = Network.from_specs(2, DROPOUT, seed=0, registry=registry)
+    context = Context(training=True, rng=np.random.default_rng(2), record=True)
+    net.forward_pass(X, context)
+    for sample in (0, 5):
+        result = chain_rule(net, X, Y, "categorical_cross_entropy", 1, 3, 2, sample=sample,
+                            context=context.replay())
+        one = net.backprop(X[sample:sample + 1], Y[sample:sample + 1], "categorical_cross_entropy",
+                           context=context.take(slice(sample, sample + 1)))
+        assert result.total == pytest.approx(one.weights[0][2, 1], rel=1e-10, abs=1e-15)
+        assert result.backprop == one.weights[0][2, 1]
+        (dropout,) = [f for f in result.paths[0].factors if f.label.startswith("r_")]
+        assert dropout.values[0] == context.drawn(1)[0][sample, 2]  # the path stays on neuron 3
+
+
+def test_the_chain_rule_says_why_it_starts_from_the_outputs_delta(registry):
+    softmax = Network([2, 3, 3], ["tanh", "softmax"], seed=0, registry=registry)
+    for cost in ("categorical_cross_entropy", "squared_error"):
+        note = output_note(softmax, cost)
+        assert "softmax" in note and "Jacobian is not diagonal" in note and "δ_o^(3)" in note
+    X, Y = three_classes(5)
+    assert chain_rule(softmax, X, Y, "squared_error", 1, 1, 1).note == output_note(softmax, "squared_error")
+    sigmoid = Network([2, 3, 1], "sigmoid", seed=0, registry=registry)
+    assert "taken together" in output_note(sigmoid, "cross_entropy")
+    assert output_note(sigmoid, "squared_error") == ""  # the article's product, expanded in full
