@@ -1,12 +1,14 @@
 """What the inspector and the gradient check need of any stack, in the engine: a trainer's last
-training pass replayed with the masks it drew, a pass over some of its rows, and the chain
-rule's words where it does not expand a product."""
+training pass replayed with the masks it drew, a pass over some of its rows, the chain rule's
+words where it does not expand a product, and a check of every parameter array with dropout's
+masks held fixed."""
 import numpy as np
 import pytest
 
 from bpdash import Network
 from bpdash.chainrule import chain_rule, output_note
 from bpdash.context import Context
+from bpdash.gradcheck import gradient_check, training_context
 from bpdash.trainer import Trainer
 from stacks import layer_registry
 
@@ -126,3 +128,36 @@ def test_the_chain_rule_says_why_it_starts_from_the_outputs_delta(registry):
     sigmoid = Network([2, 3, 1], "sigmoid", seed=0, registry=registry)
     assert "taken together" in output_note(sigmoid, "cross_entropy")
     assert output_note(sigmoid, "squared_error") == ""  # the article's product, expanded in full
+
+
+# -- the gradient check -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("specs, cost", [
+    (DROPOUT, "categorical_cross_entropy"),
+    ([{"layer": "dense", "units": 4, "activation": "sigmoid"}, {"layer": "softmax", "units": 3}], "squared_error"),
+    (LAYER_NORM, "squared_error"),
+], ids=["dropout", "softmax", "layer-norm"])
+def test_the_gradient_check_covers_every_parameter_array(layers, specs, cost):
+    X, Y = three_classes(12)
+    net = Network.from_specs(2, specs, seed=0, registry=layers)
+    context = training_context(net, seed=4)
+    checks = gradient_check(net, X, Y, cost, context=context)
+    labels = [label for c in checks for label in c.labels]
+    expected = [f"{p.symbol}^({l})" for l, op in enumerate(net.layers, start=1) for p in op.parameters]
+    assert labels == expected and len(expected) == sum(len(p) for p in net.params)
+    for c in checks:
+        assert all(error < 1e-7 for error in c.relative_errors), (c.labels, c.relative_errors)
+        assert c.passed() and max(c.max_abs_diffs) == c.max_abs_diff
+    if context is None:
+        assert not any(op.training_differs for op in net.layers)
+    else:  # the check ran in training, dropout dropping units: not the evaluation pass's gradient
+        evaluation = gradient_check(net, X, Y, cost)
+        assert not np.allclose(checks[0].backprop_weights, evaluation[0].backprop_weights)
+
+
+def test_the_layer_norms_parameters_are_named_by_their_symbols(layers):
+    X, Y = three_classes(8)
+    net = Network.from_specs(2, LAYER_NORM, seed=0, registry=layers)
+    checks = gradient_check(net, X, Y, "squared_error", context=training_context(net, 0))
+    assert [c.labels for c in checks] == [("Θ^(1)", "b^(1)"), ("γ^(2)", "β^(2)"), ("Θ^(4)", "b^(4)")]
+    assert checks[1].label == "γ^(2), β^(2)"
