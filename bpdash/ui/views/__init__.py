@@ -34,8 +34,7 @@ VIEWS = {
 }
 
 
-NEEDS_WEIGHTS = ("Overview", "Weights", "Gradients", "Network", "Symmetry lab", "Backprop inspector",
-                 "Gradient check")
+NEEDS_WEIGHTS = ("Overview", "Weights", "Gradients", "Network", "Symmetry lab", "Gradient check")
 
 
 def cannot_show(label: str, net) -> str | None:
