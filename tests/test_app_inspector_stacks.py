@@ -1,5 +1,6 @@
-"""The Backprop inspector on any layer stack, in the running app (AppTest): dropout (its masks
-those of the training pass), a softmax output, and the example layer norm.
+"""The Backprop inspector and the Gradient check on any layer stack, in the running app (AppTest):
+dropout (the inspector in the training pass's masks, the check with its masks held fixed), a
+softmax output, and the example layer norm.
 
 Each test opens a share link with the stack, trains where it matters, and compares what the page
 shows with what the engine computes for the same network.
@@ -7,7 +8,10 @@ shows with what the engine computes for the same network.
 import numpy as np
 import pytest
 
-from apptest import experiment, run, start, step, texts
+from bpdash.gradcheck import PASS_THRESHOLD, gradient_check, training_context
+from bpdash.ui.views.gradcheck import MAX_PARAMETERS, MAX_SAMPLES
+
+from apptest import click, experiment, run, start, step, texts
 from stacks import LAYERNORM
 
 SPIRAL = {"output_activation": "softmax", "dataset": "spiral", "classes": "3", "cost": "categorical_cross_entropy"}
@@ -133,3 +137,53 @@ def test_the_inspector_shows_a_layer_norm_and_refuses_to_expand_through_it(layer
     at.selectbox(key="inspector_layer").set_value(3)
     result = run(at).session_state["inspector_result"]
     assert result["refused"] == "" and result["chain_rule"] == pytest.approx(result["backprop"], rel=1e-9)
+
+
+# -- the gradient check -------------------------------------------------------------------------
+
+def check_table(at):
+    table = table_with(at, "parameter")
+    assert (table["relative error"] < PASS_THRESHOLD).all() and (table["verdict"] == "pass").all()
+    return table
+
+
+def test_the_gradient_check_holds_dropouts_masks_and_checks_every_array():
+    at = show(step(start(DROPOUT)), "Gradient check")
+    table = check_table(at)
+    assert list(table["parameter"]) == ["Θ^(1)", "b^(1)", "Θ^(3)", "b^(3)", "Θ^(4)", "b^(4)"]
+    assert list(table["layer"]) == ["1 → 2 (dense)"] * 2 + ["3 → 4 (dense)"] * 2 + ["4 → 5 (softmax)"] * 2
+    assert "dropout layers held fixed" in texts(at.caption) and "every nudged forward pass" in texts(at.caption)
+    assert "75 parameters in 6 arrays" in texts(at.caption)
+    # the check the page shows is the engine's in a training pass with the run's seed's masks
+    exp = experiment(at)
+    X, Y = exp.trainer.X[:MAX_SAMPLES], exp.trainer.Y[:MAX_SAMPLES]
+    checks = gradient_check(exp.net, X, Y, exp.config.cost, context=training_context(exp.net, exp.config.seed))
+    assert list(table["relative error"]) == [e for c in checks for e in c.relative_errors]
+    evaluation = gradient_check(exp.net, X, Y, exp.config.cost)  # dropout passing every unit: other gradients
+    assert not np.allclose(checks[0].backprop_weights, evaluation[0].backprop_weights)
+
+
+def test_the_gradient_check_of_a_softmax_output_has_a_row_per_array():
+    at = show(start({"layers": "dense:5:sigmoid", **SPIRAL}), "Gradient check")
+    table = check_table(at)
+    assert list(table["parameter"]) == ["Θ^(1)", "b^(1)", "Θ^(2)", "b^(2)"]
+    assert "held fixed" not in texts(at.caption)  # nothing differs in training
+
+
+def test_the_gradient_check_names_a_layer_norms_gamma_and_beta(layer_norm):
+    at = show(step(start(LAYER_NORM)), "Gradient check")
+    table = check_table(at)
+    assert list(table["parameter"]) == ["Θ^(1)", "b^(1)", "γ^(2)", "β^(2)", "Θ^(3)", "b^(3)", "Θ^(4)", "b^(4)"]
+    assert list(table["entries"])[2:4] == [6, 6] and "2 → 3 (layer_norm)" in list(table["layer"])
+
+
+def test_a_large_check_in_the_background_covers_gamma_beta_and_holds_the_masks(layer_norm):
+    link = {"layers": "dense:56:tanh,layer_norm,dropout:0.2,dense:56:tanh", **SPIRAL, "n_samples": "60"}
+    at = show(start(link), "Gradient check")
+    net = experiment(at).net
+    assert sum(a.size for arrays in net.params for a in arrays) > MAX_PARAMETERS
+    assert "gradcheck_result" not in at.session_state  # it waits for the button
+    at = run(click(at, "gradcheck_run"))
+    table = check_table(at)
+    assert "γ^(2)" in list(table["parameter"]) and "β^(2)" in list(table["parameter"])
+    assert "dropout layers held fixed" in texts(at.caption)

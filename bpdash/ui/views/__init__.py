@@ -34,7 +34,7 @@ VIEWS = {
 }
 
 
-NEEDS_WEIGHTS = ("Overview", "Weights", "Gradients", "Network", "Symmetry lab", "Gradient check")
+NEEDS_WEIGHTS = ("Overview", "Weights", "Gradients", "Network", "Symmetry lab")
 
 
 def cannot_show(label: str, net) -> str | None:
