@@ -96,7 +96,7 @@ def _delta(net, record, l: int, formulas: dict) -> None:
             st.latex(record.latex)
         if backprop.links(record, op):
             st.latex(rf"\delta^{{({L})}} = \frac{{\partial J}}{{\partial z^{{({L})}}}} = \frac{{a^{{({L})}} - y}}{{m}}"
-                     rf"\quad\text{{(the cost {record.name} and the output {op.output} taken together)}}")
+                     r"\quad\text{(the cost and the output function taken together)}")
             return
     if "delta" in formulas:
         st.latex(formulas["delta"])
