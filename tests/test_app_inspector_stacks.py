@@ -115,6 +115,8 @@ def test_with_mini_batches_the_inspector_shows_the_last_batch_by_its_training_ro
 def test_before_any_training_the_inspector_says_it_shows_the_evaluation_pass():
     at = show(start(DROPOUT), "Backprop inspector")
     assert "No training pass yet" in texts(at.caption)
+    samples = at.selectbox(key="inspector_sample")
+    assert samples.options[0] == "the whole batch" and samples.index == 0  # chosen, not an empty choice
     assert mask_table(at) is None and "Drawn in this training pass" not in texts(at.markdown)
     result = at.session_state["inspector_result"]
     assert result["chain_rule"] == pytest.approx(result["backprop"], rel=1e-9)

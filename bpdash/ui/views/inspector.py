@@ -39,12 +39,16 @@ def load_preset(name: str) -> None:
     st.session_state[PENDING] = name
 
 
+WHOLE_BATCH = -1  # the option for every row (a None option would show as no choice at all)
+
+
 def _sample_choice(X, rows) -> int | None:
     """None for every row of the pass, else a position in ``rows`` (training-set row indices)."""
-    options = [None, *range(min(len(rows), 500))]
-    return st.selectbox(f"Samples (m = {len(rows)} training rows)", options, key="inspector_sample",
-                        format_func=lambda i: "the whole batch" if i is None
-                        else f"sample {rows[i] + 1}: x = ({', '.join(f'{v:.3g}' for v in X[rows[i]])})")
+    options = [WHOLE_BATCH, *range(min(len(rows), 500))]
+    chosen = st.selectbox(f"Samples (m = {len(rows)} training rows)", options, key="inspector_sample",
+                          format_func=lambda i: "the whole batch" if i == WHOLE_BATCH
+                          else f"sample {rows[i] + 1}: x = ({', '.join(f'{v:.3g}' for v in X[rows[i]])})")
+    return None if chosen is None or chosen == WHOLE_BATCH else chosen
 
 
 def _shown_pass(trainer):
