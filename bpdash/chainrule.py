@@ -29,6 +29,7 @@ import numpy as np
 
 from . import backprop
 from .context import EVALUATION, recording, replaying
+from .factors import Factor, factor, theta, theta_latex
 from .gradcheck import _check_index
 from .layers import LayerOp
 from .network import Network, as_matrix
@@ -36,15 +37,6 @@ from .regularization import active, check, gradient
 
 MAX_PATHS = 200            # paths returned with their factors
 MAX_ENUMERATED = 4_000_000  # samples × paths multiplied one by one; beyond, summed layer by layer
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One factor of a path: its label in the article's notation and its value per sample (m,)."""
-
-    label: str     # e.g. "∂J/∂a_1^(3)", "f′(z_1^(3))", "θ_11^(2)", "a_1^(1)"
-    latex: str     # the same in LaTeX
-    values: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -76,6 +68,7 @@ class ChainRule:
     included: the paths are the data term ∂J_data/∂θ only, and ``regularization_term`` is
     ∂R/∂θ_jk^(layer) for the chosen weight (λθ for "l2", λ sign θ for "l1", 0 for a bias or
     without regularization), so ``gradient`` = ``total`` + ``regularization_term`` ≈ ``backprop``.
+    ``note`` says in words why the output's factors come as one, δ_o^(L), when they do.
     """
 
     layer: int
@@ -92,10 +85,11 @@ class ChainRule:
     regularization: str = "none"
     reg_rate: float = 0.0
     regularization_term: float = 0.0
+    note: str = ""  # why the paths start from δ^(L) when they do (see output_note)
 
     @property
     def label(self) -> str:
-        return f"∂J/∂{_theta(self.layer, self.j, self.k)}"
+        return f"∂J/∂{theta(self.layer, self.j, self.k)}"
 
     @property
     def gradient(self) -> float:
@@ -108,45 +102,16 @@ class ChainRule:
         or "" when there is none for this parameter."""
         if self.k == 0 or not active(self.regularization, self.reg_rate):
             return ""
-        theta = _theta(self.layer, self.j, self.k)
-        return f"λ{theta}" if self.regularization == "l2" else f"λ sign({theta})"
+        symbol = theta(self.layer, self.j, self.k)
+        return f"λ{symbol}" if self.regularization == "l2" else f"λ sign({symbol})"
 
     @property
     def regularization_latex(self) -> str:
         """The same as LaTeX (\\lambda\\theta_{11}^{(1)} or \\lambda\\,\\mathrm{sign}(...)), or ""."""
         if not self.regularization_label:
             return ""
-        theta = _theta_latex(self.layer, self.j, self.k)
-        return f"\\lambda {theta}" if self.regularization == "l2" else f"\\lambda\\,\\mathrm{{sign}}({theta})"
-
-
-def _sub(*indices) -> str:
-    """Subscript digits as the article writes them: "11", or "10,2" once a number has 2 digits."""
-    parts = [str(i) for i in indices]
-    return ("," if any(len(p) > 1 for p in parts) else "").join(parts)
-
-
-def _theta(layer, j, k) -> str:
-    return f"b_{j}^({layer})" if k == 0 else f"θ_{_sub(j, k)}^({layer})"
-
-
-def _theta_latex(layer, j, k) -> str:
-    return f"b_{{{j}}}^{{({layer})}}" if k == 0 else f"\\theta_{{{_sub(j, k)}}}^{{({layer})}}"
-
-
-def _factor(kind, layer, *index, values):
-    """A Factor for kind "cost", "delta", "weight" or "input" at 1-based indices."""
-    n, L = _sub(*index), f"^{{({layer})}}"
-    if kind == "weight":
-        label, latex = _theta(layer, *index), _theta_latex(layer, *index)
-    elif kind == "cost":
-        label, latex = f"∂J/∂a_{n}^({layer})", f"\\frac{{\\partial J}}{{\\partial a_{{{n}}}{L}}}"
-    elif kind == "delta":
-        label, latex = f"δ_{n}^({layer}) = ∂J/∂z_{n}^({layer})", f"\\delta_{{{n}}}{L}"
-    else:  # "input": a_k^(l), or the bias neuron a_0^(l) = 1
-        label = f"a_{n}^({layer})" if index[0] else f"a_0^({layer}) = 1 (bias)"
-        latex = f"a_{{{n}}}{L}"
-    return Factor(label, latex, np.asarray(values, dtype=np.float64))
+        symbol = theta_latex(self.layer, self.j, self.k)
+        return f"\\lambda {symbol}" if self.regularization == "l2" else f"\\lambda\\,\\mathrm{{sign}}({symbol})"
 
 
 class ChainRuleError(ValueError):
@@ -193,6 +158,23 @@ def _local_terms(net: Network, X, Y, cost, context):
     return activations, slopes, record.gradient(activations[-1], Y), False
 
 
+def output_note(net: Network, cost) -> str:
+    """Why the paths start from δ_o^(L) instead of the article's ∂J/∂a_o^(L) · f′(z_o^(L)), in
+    words the dashboard shows: the output layer's Jacobian is not diagonal (a softmax), or the
+    cost links to it (cross-entropy after a sigmoid); "" when the product is expanded."""
+    op, L = net.layers[-1], net.n_layers
+    if not _elementwise(op):
+        return (f"The output layer ({op.output}) is not expanded into ∂J/∂a_o^({L}) · f′(z_o^({L})): its "
+                f"Jacobian is not diagonal (every a_k^({L}) depends on every z_j^({L})), so no path passes "
+                f"through one output neuron's slope alone. Each path starts from δ_o^({L}) = ∂J/∂z_o^({L}), "
+                "which backprop's output step computes for all the outputs together.")
+    record = net.registry.get("costs", cost) if isinstance(cost, str) else cost
+    if backprop.links(record, op):
+        return (f"The cost ({record.name}) and the output ({op.output}) are taken together: their "
+                f"derivatives cancel to δ_o^({L}) = (a_o^({L}) − y_o)/m, so each path starts from δ_o^({L}).")
+    return ""
+
+
 def _weight(net, t):
     """Θ^(t) of the affine layer t (1-based), or None for an identity connection (dropout)."""
     w = net.layout.weight[t - 1]
@@ -204,18 +186,18 @@ def _path_factors(net, layer, j, k, path, activations, slopes, top, fused):
     L = net.n_layers
     o = path[-1]
     if fused:
-        factors = [_factor("delta", L, o, values=top[:, o - 1])]
+        factors = [factor("delta", L, o, values=top[:, o - 1])]
     else:
-        factors = [_factor("cost", L, o, values=top[:, o - 1]),
+        factors = [factor("cost", L, o, values=top[:, o - 1]),
                    _slope(net, L, o, slopes[-1][:, o - 1])]
     for t in range(L - 1, layer, -1):  # back from layer L−1 to layer l+1
         to, frm = path[t - layer], path[t - layer - 1]
         W = _weight(net, t)
         if W is not None:
-            factors.append(_factor("weight", t, to, frm, values=np.full(len(top), W[to - 1, frm - 1])))
+            factors.append(factor("weight", t, to, frm, values=np.full(len(top), W[to - 1, frm - 1])))
         factors.append(_slope(net, t, frm, slopes[t - 2][:, frm - 1]))
     a_k = np.ones(len(top)) if k == 0 else activations[layer - 1][:, k - 1]
-    factors.append(_factor("input", layer, k, values=a_k))
+    factors.append(factor("input", layer, k, values=a_k))
     return tuple(factors)
 
 
@@ -293,7 +275,8 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
     that sample, m = 1 — or None for the whole batch of m rows. X is ``(m, sizes[0])``,
     Y ``(m, sizes[-1])``. ``regularization``/``reg_rate`` add the penalty's term (see
     ``ChainRule.regularization_term``); the paths are the data term alone. ``context``: a
-    replaying ``Context`` expands a training pass with its dropout masks (default: none).
+    replaying ``Context`` expands a training pass of X's rows with its dropout masks (with
+    ``sample``, that row's masks; default: none).
     ChainRuleError when a layer on the way cannot be expanded (a layer norm).
     """
     _check_index(net, layer, j, k)
@@ -306,6 +289,8 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
         if not 0 <= sample < len(X):
             raise ValueError(f"sample must be a row index 0 … {len(X) - 1}, got {sample}")
         X, Y = X[sample:sample + 1], Y[sample:sample + 1]
+        if context.replaying is not None:  # the masks of that one row
+            context = context.take(slice(sample, sample + 1))
     with np.errstate(all="ignore"):
         terms = _local_terms(net, X, Y, cost, context)
         n_paths = count_paths(net, layer)
@@ -323,4 +308,4 @@ def chain_rule(net: Network, X, Y, cost="squared_error", layer=1, j=1, k=1, samp
     term = 0.0 if k == 0 else float(gradient(net.weights[layer - 1], regularization, reg_rate)[j - 1, k - 1])
     return ChainRule(layer, j, k, None if sample is None else (int(sample),), terms[3], paths, n_paths,
                      len(paths) < n_paths, enumerated, total, float(by_backprop), regularization,
-                     float(reg_rate), term)
+                     float(reg_rate), term, output_note(net, cost))

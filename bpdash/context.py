@@ -66,6 +66,20 @@ class Context:
             raise ValueError("replay() needs a context made with record=True")
         return Context(training=self.training, replay=self.draws)
 
+    def drawn(self, layer: int) -> list:
+        """The arrays layer ``layer`` (0-based) drew in the pass this context recorded or
+        replays, in order (dropout: its one mask r/(1 − p), ``(m, n)``); [] when none."""
+        draws = self.replaying if self.replaying is not None else self.draws
+        return list(draws.get(layer, ()))
+
+    def take(self, rows) -> "Context":
+        """A context replaying the draws of this context's pass for ``rows`` of it alone (an
+        index array or a slice): a pass over those samples with the same masks. Every draw must
+        have one row per sample of the pass, as dropout's masks have."""
+        draws = self.replaying if self.replaying is not None else self.draws
+        return Context(training=self.training, replay={layer: [array[rows] for array in arrays]
+                                                       for layer, arrays in draws.items()})
+
 
 EVALUATION = Context()  # a pass outside training: nothing is drawn, so one context serves all
 

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from . import backprop
-from .context import EVALUATION, Context
+from .context import EVALUATION
 from .metrics import hits
 
 
@@ -34,7 +34,8 @@ def epoch_function(trainer):
     value, output, linked = cost.value, ops[-1], trainer._linked
     regularize = trainer._regularize if trainer._regularized else None
     apply = trainer._updater.apply
-    ctx = Context(training=True, rng=trainer.rng)
+    ctx = trainer.context
+    keep_draws = ctx.record  # keep the last pass's draws for Trainer.last_pass
     m, labels = len(trainer.X), trainer._labels
     test = trainer.X_test is not None
     stacked = test and not any(op.training_differs for op in ops)
@@ -66,14 +67,17 @@ def epoch_function(trainer):
         labels_test = trainer._test_labels
         return J, (nan if labels_test is None else hits(A_test, labels_test) / len(A_test))
 
-    def finish(update, J, accuracy, test_cost, test_accuracy, grads):
-        """After the epoch's last update (``Updater.apply``'s result): the divergence guard, the
-        network's new parameters, the history row, the snapshot."""
+    def finish(update, J, accuracy, test_cost, test_accuracy, grads, rows=None):
+        """After the epoch's last update (``Updater.apply``'s result, from the pass over ``rows``
+        of X, None for all): the divergence guard, the network's new parameters, the history
+        row, the snapshot."""
         new, grad_norms, weight_norms, rest = update
         # divergence: one sum of what is already measured (any inf or NaN makes it non-finite)
         if not isfinite(J + sum(grad_norms) + sum(weight_norms) + rest):
             return trainer._diverge()
         net.params = new
+        if keep_draws:
+            trainer.last_draws = (rows, ctx.draws)
         trainer.epoch = e = trainer.epoch + 1
         row = (e, J, test_cost, accuracy, test_accuracy, *grad_norms, *weight_norms)
         append_row(row)
@@ -124,7 +128,7 @@ def epoch_function(trainer):
                 right += hits(A, labels.take(rows, axis=0))
             update = apply(params, grads, trainer._eta, measure=i == last)
             params = update[0]
-        return finish(update, J, nan if labels is None else right / m, test_cost, test_accuracy, grads)
+        return finish(update, J, nan if labels is None else right / m, test_cost, test_accuracy, grads, rows)
 
     return mini_batches
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .context import recording, replaying
+from .context import Context, recording, replaying
 from .network import Network, as_matrix
 from .regularization import active, check
 
@@ -74,12 +74,32 @@ class LayerCheck:
         return self._of(self.numeric, "bias")
 
     @property
+    def labels(self) -> tuple:
+        """Each parameter array in the article's notation: ("Θ^(1)", "b^(1)"), ("γ^(2)", "β^(2)")."""
+        return tuple(f"{s}^({self.layer})" for s in self.symbols)
+
+    @property
     def label(self) -> str:
-        return ", ".join(f"{s}^({self.layer})" for s in self.symbols)
+        return ", ".join(self.labels)
+
+    @property
+    def relative_errors(self) -> tuple:
+        """The relative error of each parameter array on its own."""
+        return tuple(relative_error(b, n) for b, n in zip(self.backprop, self.numeric))
+
+    @property
+    def max_abs_diffs(self) -> tuple:
+        """max |g_bp − g_num| of each parameter array."""
+        return tuple(float(np.abs(b - n).max()) if b.size else 0.0 for b, n in zip(self.backprop, self.numeric))
 
     def passed(self, threshold: float = PASS_THRESHOLD) -> bool:
         """True when the relative error is finite and below ``threshold``."""
-        return bool(np.isfinite(self.relative_error) and self.relative_error < threshold)
+        return passes(self.relative_error, threshold)
+
+
+def passes(error: float, threshold: float = PASS_THRESHOLD) -> bool:
+    """True when a relative ``error`` is finite and below ``threshold``."""
+    return bool(np.isfinite(error) and error < threshold)
 
 
 def relative_error(g_bp, g_num) -> float:
@@ -87,6 +107,16 @@ def relative_error(g_bp, g_num) -> float:
     g_bp, g_num = np.ravel(g_bp), np.ravel(g_num)
     scale = max(np.linalg.norm(g_bp) + np.linalg.norm(g_num), 1e-12)
     return float(np.linalg.norm(g_bp - g_num) / scale)
+
+
+def training_context(net: Network, seed=None) -> Context | None:
+    """A training ``Context`` drawing from ``numpy.random.default_rng(seed)`` when a layer of
+    ``net`` behaves differently in training (dropout), else None: what checks ``net`` as it
+    trains. The check records the draws of its first pass (the masks) and replays them in every
+    other, so that each J differs from the next only by the nudged parameter."""
+    if not any(op.training_differs for op in net.layers):
+        return None
+    return Context(training=True, rng=np.random.default_rng(seed))
 
 
 def cost_value(net: Network, X, Y, cost="squared_error", regularization="none", reg_rate=0.0,

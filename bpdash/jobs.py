@@ -70,17 +70,19 @@ class LabTraining(Job):
 
 
 class GradientCheck(Job):
-    """``gradient_check(net, X, Y, cost, step, regularization=..., reg_rate=...)`` in slices of
-    parameters (``bpdash.gradcheck.Checking``): one central difference per entry, layer by layer.
+    """``gradient_check(net, X, Y, cost, step, regularization=..., reg_rate=..., context=...)``
+    in slices of parameters (``bpdash.gradcheck.Checking``): one central difference per entry of
+    every parameter array, layer by layer; a training ``context`` holds dropout's masks fixed.
 
     ``net`` must not change while the check runs: give it a network of its own. ``result`` holds
     the list of ``LayerCheck`` once the job has finished.
     """
 
     def __init__(self, net, X, Y, cost="squared_error", step=1e-5, *, regularization="none", reg_rate=0.0,
-                 **job):
+                 context=None, **job):
         super().__init__(**job)
-        self.checking = Checking(net, X, Y, cost, step, regularization=regularization, reg_rate=reg_rate)
+        self.checking = Checking(net, X, Y, cost, step, regularization=regularization, reg_rate=reg_rate,
+                                 context=context)
         self.total = self.checking.total
         self.result: list[LayerCheck] | None = None
 

@@ -65,7 +65,8 @@ class LayerOp:
     The engine sets ``n_in`` (the input width ``make`` was given) and ``needs_grad_in`` on
     every op of a stack. The chain rule's path-by-path expansion (``bpdash.chainrule``) also
     reads ``connection`` and ``slope``; a layer that sets neither is refused there with a
-    message, and works everywhere else.
+    message, and works everywhere else. The inspector shows what a layer drew in a training
+    pass (``ctx.draw``) under ``draws_label`` and ``draws_note``.
     """
 
     n_out: int
@@ -104,6 +105,16 @@ class LayerOp:
 
     def formulas(self, l: int) -> dict:
         return {}
+
+    def draws_label(self, layer: int, j: int) -> str:
+        """How the inspector heads the column of unit j of what this layer drew in a training
+        pass, its output being article layer ``layer`` (dropout: "r_j^(layer)/(1−p)")."""
+        return f"drawn_{j}^({layer})"
+
+    def draws_note(self, layer: int, drawn: list) -> str:
+        """A sentence on what the layer drew in one training pass (``drawn``: the arrays, in
+        order), for the inspector; "" says nothing."""
+        return ""
 
     def head(self, cache, m: int, rows: int):
         """The cache of the first ``m`` of the pass's ``rows`` rows: every array in it with

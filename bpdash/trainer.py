@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import backprop, threads
-from .context import EVALUATION
+from .context import EVALUATION, Context
 from .epochs import epoch_function
 from .history import HistoryTable
 from .metrics import hits, labels_of
@@ -80,6 +80,11 @@ class Trainer(TrainingOptions):
         self.task = task or ("classification" if np.isin(self.Y, (0.0, 1.0)).all() else "regression")
         self.rng = np.random.default_rng(seed)
         self.layers = net.bind()
+        # The context of the training passes: with a layer that behaves differently in training
+        # (dropout), it records each pass's draws, so that the last pass can be shown again
+        self.context = Context(training=True, rng=self.rng,
+                               record=any(op.training_differs for op in self.layers))
+        self.last_draws = None  # (rows of X or None for all, draws) of the last pass, see last_pass
         for op in self.layers:  # the trainer's own: what a pass returns is dead by the next
             op.reuse_buffers = True
         self._linked = backprop.links(self.cost, self.layers[-1])
@@ -136,7 +141,19 @@ class Trainer(TrainingOptions):
         self._restore_options(optimizer_state)
         self.snapshots = SnapshotStore(self.snapshots.budget_bytes, self.net.layout)
         self.snapshots.record(self.epoch, self.net.params)
+        self.last_draws = None  # no pass of this trainer yet
         self._epoch = None  # it holds the history and snapshots just replaced
+
+    def last_pass(self):
+        """``(rows, context)`` of the last epoch's last training pass, to show it again: the row
+        indices of X it held (every row, in order, with the full batch; the last mini-batch's
+        otherwise) and a Context replaying what its layers drew (dropout's masks) for those rows
+        in that order. None before the first epoch, and when no layer of the stack behaves
+        differently in training (every pass is then the evaluation pass)."""
+        if self.last_draws is None:
+            return None
+        rows, draws = self.last_draws
+        return (np.arange(len(self.X)) if rows is None else rows), Context(training=True, replay=draws)
 
     def run_epoch(self) -> dict | None:
         """Train one epoch; return its history row, or None when training has diverged or stopped."""

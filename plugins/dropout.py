@@ -49,6 +49,16 @@ class Dropout(LayerOp):
     def slope_label(self, layer, j):
         return f"r_{j}^({layer})/(1−p)", rf"\frac{{r_{{{j}}}^{{({layer})}}}}{{1-p}}"
 
+    def draws_label(self, layer, j):
+        return self.slope_label(layer, j)[0]  # the mask's entry is the chain rule's factor
+
+    def draws_note(self, layer, drawn):
+        (mask,) = drawn
+        dropped = int(mask.size - np.count_nonzero(mask))
+        return (f"r_j^({layer}) = 0: unit j dropped for that sample ({dropped} of {mask.size} in this pass, "
+                f"p = {self.rate:g}); r_j^({layer}) = 1: kept, its a_j^({layer - 1}) passed on scaled by "
+                f"1/(1 − p) = {self.scale:.4g}.")
+
     def formulas(self, l):
         n = l + 1
         return {"forward": rf"a^{{({n})}} = a^{{({l})}} \odot \frac{{r^{{({n})}}}}{{1 - p}},"

@@ -12,7 +12,7 @@ import pytest
 from bpdash.background import CANCELLED, FAILED, FINISHED, Job, Worker
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
-from bpdash.gradcheck import gradient_check
+from bpdash.gradcheck import gradient_check, training_context
 from bpdash.jobs import GradientCheck, LabTraining, Training
 from bpdash.symmetry import SymmetryLab
 
@@ -166,6 +166,21 @@ def test_the_gradient_check_in_slices_is_the_gradient_check(worker, settings):
             assert got.numeric_biases is None
         else:
             np.testing.assert_array_equal(got.numeric_biases, want.numeric_biases)
+
+
+def test_the_gradient_check_in_slices_holds_dropouts_masks_as_the_check_does(worker):
+    exp = experiment(layers=[{"layer": "dense", "units": 4, "activation": "tanh"}, {"layer": "dropout", "rate": 0.5}])
+    exp.trainer.fit(3)
+    X, Y, c, net = exp.trainer.X[:40], exp.trainer.Y[:40], exp.config, exp.net
+    job = worker.submit(GradientCheck(net, X, Y, c.cost, 1e-5, context=training_context(net, 7)))
+    expected = gradient_check(net, X, Y, c.cost, 1e-5, context=training_context(net, 7))
+    assert job.wait(WAIT_S) and job.state == FINISHED
+    assert job.done == job.total == sum(array.size for arrays in net.params for array in arrays)
+    assert [check.layer for check in job.result] == [1, 3] and all(check.passed() for check in job.result)
+    for got, want in zip(job.result, expected):
+        assert got.relative_error == want.relative_error
+        for g, w in zip(got.backprop + got.numeric, want.backprop + want.numeric):
+            np.testing.assert_array_equal(g, w)
 
 
 def test_the_worker_gives_way_while_a_page_is_drawn(worker):

@@ -34,7 +34,7 @@ VIEWS = {
 }
 
 
-NEEDS_WEIGHTS = ("Symmetry lab", "Backprop inspector", "Gradient check")
+NEEDS_WEIGHTS = ("Symmetry lab",)
 
 
 def cannot_show(label: str, net) -> str | None:
