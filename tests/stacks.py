@@ -18,6 +18,14 @@ OUTPUTS = (
 )
 
 
+def three_classes(m=40, seed=0):
+    """2-D points in three classes by angle: X (m, 2), one-hot Y (m, 3)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (m, 2))
+    angle = np.arctan2(X[:, 1], X[:, 0])
+    return X, np.eye(3)[((angle + np.pi) / (2 * np.pi / 3)).astype(int) % 3]
+
+
 def layer_registry():
     """The built-in plugins and the example layer norm (a folder plugin)."""
     reg = bpdash.load_plugins(extra_dirs=[LAYERNORM], entry_points=False)

@@ -10,7 +10,7 @@ from bpdash.chainrule import chain_rule, output_note
 from bpdash.context import Context
 from bpdash.gradcheck import gradient_check, training_context
 from bpdash.trainer import Trainer
-from stacks import layer_registry
+from stacks import layer_registry, three_classes
 
 DROPOUT = [{"layer": "dense", "units": 6, "activation": "tanh"}, {"layer": "dropout", "rate": 0.3},
            {"layer": "softmax", "units": 3}]
@@ -21,14 +21,6 @@ LAYER_NORM = [{"layer": "dense", "units": 5, "activation": "tanh"}, {"layer": "l
 @pytest.fixture(scope="module")
 def layers():
     return layer_registry()
-
-
-def three_classes(m=40, seed=0):
-    """2-D points in three classes by angle: X (m, 2), one-hot Y (m, 3)."""
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-1, 1, (m, 2))
-    angle = np.arctan2(X[:, 1], X[:, 0])
-    return X, np.eye(3)[((angle + np.pi) / (2 * np.pi / 3)).astype(int) % 3]
 
 
 def dropout_mask(rng, shape, rate):

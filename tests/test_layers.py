@@ -8,7 +8,7 @@ from bpdash.context import Context
 from bpdash.gradcheck import gradient_check
 from bpdash.stack import LayerSpecError, canonical
 from bpdash.trainer import Trainer
-from stacks import layer_registry, random_stack
+from stacks import layer_registry, random_stack, three_classes
 
 SOFTMAX_STACK = [{"layer": "dense", "units": 6, "activation": "tanh"},
                  {"layer": "dropout", "rate": 0.3},
@@ -18,14 +18,6 @@ SOFTMAX_STACK = [{"layer": "dense", "units": 6, "activation": "tanh"},
 @pytest.fixture(scope="module")
 def layers():
     return layer_registry()
-
-
-def three_classes(m=60, seed=0):
-    """2-D points in three classes by angle: X (m, 2), one-hot Y (m, 3)."""
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-1, 1, (m, 2))
-    angle = np.arctan2(X[:, 1], X[:, 0])
-    return X, np.eye(3)[((angle + np.pi) / (2 * np.pi / 3)).astype(int) % 3]
 
 
 # -- the layer-spec API -------------------------------------------------------------------------
@@ -124,7 +116,7 @@ def test_backprop_of_a_training_pass_uses_the_masks_it_drew(registry):
 # -- dropout in training ----------------------------------------------------------------------
 
 def dropout_trainer(registry, seed=3, **options):
-    X, Y = three_classes()
+    X, Y = three_classes(60)
     net = Network.from_specs(2, SOFTMAX_STACK, seed=0, registry=registry)
     return Trainer(net, X, Y, learning_rate=0.5, cost="categorical_cross_entropy", seed=seed,
                    X_test=X[:10], Y_test=Y[:10], **options)
@@ -164,7 +156,7 @@ def test_with_dropout_the_test_set_is_scored_outside_training(registry):
 
 
 def test_without_dropout_the_stacked_pass_scores_the_test_set_as_its_own_pass_would(registry):
-    X, Y = three_classes()
+    X, Y = three_classes(60)
     net = Network([2, 6, 3], ["tanh", "softmax"], seed=0, registry=registry)
     trainer = Trainer(net, X, Y, learning_rate=0.5, cost="categorical_cross_entropy",
                       X_test=X[:10] + 0.1, Y_test=Y[:10])
@@ -205,7 +197,7 @@ def test_history_norms_are_kept_for_the_layers_with_weights(registry):
 # -- float32 ----------------------------------------------------------------------------------
 
 def test_float32_trains_in_float32_and_follows_float64(layers):
-    X, Y = three_classes()
+    X, Y = three_classes(60)
     specs = [{"layer": "dense", "units": 8, "activation": "sigmoid"}, {"layer": "layer_norm"},
              {"layer": "dropout", "rate": 0.2}, {"layer": "softmax", "units": 3}]
     runs = {}
