@@ -10,6 +10,11 @@ neighbours. Two failures show in practice:
 
 Random values in [−ε, ε] break the symmetry. Layers are numbered as in the article: layer 1 is
 the input, hidden layer l (2 ≤ l ≤ L−1) is fed by Θ^(l−1) and b^(l−1).
+
+A hidden layer without Θ (dropout, a layer norm) is not a layer of units of its own: it passes
+on the units of the layer before it (``passed_on``), and that layer's diagnosis stands for them.
+Dropout's masks drop different units of the layer before it in every training pass, so the lab
+trains with them: what they do to an equal start is measured, not assumed.
 """
 from __future__ import annotations
 
@@ -57,6 +62,37 @@ def hidden_layers(net: Network) -> list[int]:
     """The hidden layers l (2 … L−1, article numbering) fed through weights Θ^(l−1): those whose
     units can be copies of each other (a dropout layer's units follow the layer before)."""
     return [l for l in range(2, net.n_layers) if net.layout.weight[l - 2] is not None]
+
+
+def hidden_units(net: Network) -> list[int]:
+    """The number of units of each hidden layer of ``hidden_layers``."""
+    return [net.sizes[l - 1] for l in hidden_layers(net)]
+
+
+@dataclass(frozen=True)
+class PassedOn:
+    """A hidden layer ``layer`` (article numbering) of type ``kind`` with no weight Θ: its
+    ``units`` are computed from the units of layer ``source`` (the nearest layer before it with
+    Θ, or 1, the input) without weights of their own, so ``source``'s diagnosis stands for them."""
+
+    layer: int
+    kind: str
+    source: int
+    units: int
+
+
+def passed_on(net: Network) -> list[PassedOn]:
+    """The hidden layers (2 … L−1) that are not in ``hidden_layers``: dropout, a layer norm."""
+    fed = set(hidden_layers(net))
+    found = []
+    for l in range(2, net.n_layers):
+        if l in fed:
+            continue
+        source = l - 1
+        while source >= 2 and source not in fed:
+            source -= 1
+        found.append(PassedOn(l, net.specs[l - 2]["layer"], source, net.sizes[l - 1]))
+    return found
 
 
 def distinct_neurons(net: Network, tol=1e-9) -> list[int]:
@@ -150,7 +186,8 @@ class SymmetryLab:
 
     ``inits`` is a sequence of (initializer name, ε) pairs, e.g. ("zeros", 0.0), ("constant",
     0.3), ("uniform", 0.5). Each run is ``build(config.replace(init=..., epsilon=...))`` on the
-    shared ``data``, so the runs differ only in their initial parameters.
+    shared ``data``, so the runs differ only in their initial parameters: each trainer draws its
+    batches and dropout masks from the same seed, so every run sees the same masks.
     """
 
     def __init__(self, config, data, registry=None, inits=None):

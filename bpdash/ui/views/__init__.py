@@ -34,7 +34,7 @@ VIEWS = {
 }
 
 
-NEEDS_WEIGHTS = ("Overview", "Weights", "Gradients", "Network", "Symmetry lab", "Backprop inspector",
+NEEDS_WEIGHTS = ("Overview", "Weights", "Gradients", "Network", "Backprop inspector",
                  "Gradient check")
 
 
