@@ -9,11 +9,16 @@ import json
 import numpy as np
 import pytest
 
+from apptest import readings, run, start, step, texts
 from bpdash import surface
 from bpdash.charts import classes
 from bpdash.charts.board import board_frame
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
+
+K_CLASSES = {"dataset": "spiral", "classes": "4", "output_activation": "softmax",
+             "cost": "categorical_cross_entropy"}
+
 
 def experiment(dataset="blobs", k=4, epochs=200):
     exp = build(ExperimentConfig(dataset=dataset, classes=k, output_activation="softmax",
@@ -93,3 +98,52 @@ def test_two_classes_with_one_sigmoid_output_keep_the_diverging_surface():
     exp = build(ExperimentConfig(n_samples=100))
     frame = board_frame(exp.net, exp.transform, exp.data, exp.trainer.history, metrics=[], current=(0, 1, 1))
     assert "classes" not in frame["data"] and frame["data"]["boundary"] == 0.5
+
+
+# -- the views -----------------------------------------------------------------------------------
+
+def figures(at) -> list:
+    """The plotly figures on the page, as the browser receives them."""
+    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+
+
+def test_the_predictions_surface_shows_every_class_with_its_colour_and_name():
+    at = start(K_CLASSES)
+    at.session_state["view"] = "Predictions"
+    run(at)
+    assert "predictions_output" not in [s.key for s in at.selectbox]  # every class at once
+    assert "paler where it is less sure" in texts(at.caption)
+    (figure,) = figures(at)
+    heatmap, *samples = figure["data"]
+    assert heatmap["type"] == "heatmap" and not heatmap["zsmooth"]
+    n = classes.levels(4)
+    assert len(heatmap["colorscale"]) == 4 * n and (heatmap["zmin"], heatmap["zmax"]) == (0, 4 * n - 1)
+    assert len({heatmap["colorscale"][c * n + n - 1][1] for c in range(4)}) == 4  # four hues at their strongest
+    train = [t for t in samples if t.get("showlegend", True)]
+    assert [t["name"] for t in train] == ["0", "1", "2", "3"]  # the legend names the classes
+    assert len({t["marker"]["color"] for t in train}) == 4
+    assert figure["layout"]["legend"]["title"]["text"] == "class"
+
+
+def test_the_neurons_view_draws_the_output_layer_as_classes():
+    at = start(K_CLASSES)
+    at.session_state["view"] = "Neurons"
+    run(at)
+    at.session_state["neurons_layer"] = 4
+    run(at)
+    by_title = {f["layout"]["title"]["text"]: f for f in figures(at)}
+    output = by_title["Output layer 4: the class a<sup>(4)</sup> gives each point"]
+    assert [t["name"] for t in output["data"][1:]] == ["0", "1", "2", "3"]
+    neuron = by_title["Neuron 1 of layer 4: a<sub>1</sub><sup>(4)</sup> over the input plane"]
+    assert len({t["marker"]["color"] for t in neuron["data"][1:]}) == 4  # its points by class too
+
+
+def test_accuracy_counts_the_argmax_of_k_outputs():
+    at = start(K_CLASSES)
+    at.session_state["view"] = "Cost"
+    at = step(run(at), 5)
+    exp = at.session_state["experiment"]
+    data = exp.data
+    for X, Y, label in ((data.X_train, data.Y_train, "Train accuracy"), (data.X_test, data.Y_test, "Test accuracy")):
+        A = exp.net.forward(exp.inputs(X))
+        assert readings(at)[label] == f"{np.mean(A.argmax(axis=1) == Y.argmax(axis=1)):.1%}"
