@@ -95,12 +95,24 @@ def passed_on(net: Network) -> list[PassedOn]:
     return found
 
 
+def _incoming(net: Network) -> list:
+    """Per hidden layer l of ``hidden_layers``: [Θ^(l−1) | b^(l−1)] ``(sizes[l-1], sizes[l-2] + 1)``,
+    one row of incoming weights per unit."""
+    weights, biases = net.weights, net.biases
+    return [np.column_stack([weights[l - 2], biases[l - 2]]) for l in hidden_layers(net)]
+
+
 def distinct_neurons(net: Network, tol=1e-9) -> list[int]:
     """Per hidden layer l of ``hidden_layers``: the number of distinct rows of
     [Θ^(l−1) | b^(l−1)], i.e. of distinct incoming weight vectors (units with equal ones compute
     the same thing)."""
-    weights, biases = net.weights, net.biases
-    return [distinct_rows(np.column_stack([weights[l - 2], biases[l - 2]]), tol) for l in hidden_layers(net)]
+    return [distinct_rows(M, tol) for M in _incoming(net)]
+
+
+def spreads(net: Network) -> list[float]:
+    """Per hidden layer of ``hidden_layers``: how far apart its units are, the largest difference
+    between two units' incoming weights (or biases) to the same input: 0 for copies."""
+    return [float(np.ptp(M, axis=0).max()) for M in _incoming(net)]
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,8 @@ class LayerDiagnosis:
 
     ``kind`` is "dead" (no gradient reaches Θ^(layer−1)), "symmetric" (all ``units`` are copies)
     or "broken" (the symmetry is broken: ``distinct`` different units); ``gradient_norm`` is
-    ‖∂J/∂Θ^(layer−1)‖ and ‖∂J/∂b^(layer−1)‖ together.
+    ‖∂J/∂Θ^(layer−1)‖ and ‖∂J/∂b^(layer−1)‖ together; ``spread`` how far apart the units are
+    (``spreads``: 0 for copies).
     """
 
     layer: int
@@ -118,9 +131,10 @@ class LayerDiagnosis:
     gradient_norm: float
     kind: str
     message: str
+    spread: float = 0.0
 
 
-def _diagnosis(layer: int, units: int, distinct: int, gradient_norm: float) -> LayerDiagnosis:
+def _diagnosis(layer: int, units: int, distinct: int, gradient_norm: float, spread: float = 0.0) -> LayerDiagnosis:
     if not gradient_norm > GRADIENT_TOL:
         kind = "dead"
         message = (f"dead: no gradient reaches layer {layer} (∂J/∂Θ^({layer - 1}) = 0), "
@@ -131,7 +145,7 @@ def _diagnosis(layer: int, units: int, distinct: int, gradient_norm: float) -> L
         kind = "broken"
         message = (f"{distinct} distinct units" if distinct == units
                    else f"{distinct} distinct units of {units}")
-    return LayerDiagnosis(layer, units, distinct, gradient_norm, kind, message)
+    return LayerDiagnosis(layer, units, distinct, gradient_norm, kind, message, spread)
 
 
 def diagnose(net: Network, X, Y, cost="squared_error", tol=1e-9) -> list[LayerDiagnosis]:
@@ -140,10 +154,10 @@ def diagnose(net: Network, X, Y, cost="squared_error", tol=1e-9) -> list[LayerDi
     with np.errstate(all="ignore"):
         grads = net.backprop(X, Y, cost)
     diagnoses = []
-    for l, distinct in zip(hidden_layers(net), distinct_neurons(net, tol)):
+    for l, distinct, spread in zip(hidden_layers(net), distinct_neurons(net, tol), spreads(net)):
         g = np.concatenate([np.ravel(grads.weights[l - 2]), np.ravel(grads.biases[l - 2])])
         norm = float(np.linalg.norm(g))
-        diagnoses.append(_diagnosis(l, net.sizes[l - 1], distinct, norm))
+        diagnoses.append(_diagnosis(l, net.sizes[l - 1], distinct, norm, spread))
     return diagnoses
 
 

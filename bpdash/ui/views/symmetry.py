@@ -55,6 +55,7 @@ def _lab(exp, registry, inits) -> SymmetryLab:
 
 
 SYNC_S = 0.3  # a Train click waits this long for the lab's job before the page is drawn
+BARELY = 0.01  # units this much less far apart than a random start's are told to differ "barely"
 
 
 def train_lab(lab: SymmetryLab, epochs: int) -> None:
@@ -108,8 +109,9 @@ def _dropout(lab: SymmetryLab, diagnoses: dict) -> None:
         return
     st.subheader("Dropout and symmetry")
     st.markdown(DROPOUT)
-    name, run = next(iter(lab.runs.items()))  # the symmetric start
+    (name, run), *others = lab.runs.items()  # the symmetric start, then the random ones
     epoch, counts = run.trainer.epoch, run.distinct
+    random = {d.layer: d.spread for d in diagnoses[others[0][0]]} if others else {}
     for d in diagnoses[name]:
         at_start = int(counts[f"layer {d.layer}"].iloc[0])
         if d.layer not in dropped:
@@ -123,8 +125,14 @@ def _dropout(lab: SymmetryLab, diagnoses: dict) -> None:
             st.markdown(told + f"no gradient reaches it at epoch {epoch}, so the masks have nothing to make "
                         "different: a dropped zero is still zero.")
         elif d.distinct > at_start:
-            st.markdown(told + f"{at_start} distinct unit{'s' * (at_start != 1)} at epoch 0, {d.distinct} of "
-                        f"{d.units} at epoch {epoch}: the masks broke the symmetry that the equal start made.")
+            told += (f"{at_start} distinct unit{'s' * (at_start != 1)} at epoch 0, {d.distinct} of {d.units} at "
+                     f"epoch {epoch}: the masks broke the symmetry that the equal start made")
+            if d.layer in random and d.spread < BARELY * random[d.layer]:
+                st.markdown(told + f", but barely: their incoming weights differ by up to {d.spread:.2g}, against "
+                            f"{random[d.layer]:.2g} in the {others[0][0]} run, so they still compute nearly the "
+                            "same thing.")
+            else:
+                st.markdown(told + f": their incoming weights differ by up to {d.spread:.2g}.")
         elif epoch == 0:
             st.markdown(told + f"{d.distinct} distinct of {d.units} at epoch 0: train a few epochs to see "
                         "whether the masks make them differ.")
