@@ -44,6 +44,15 @@ def grid_points(X, resolution: int = 60, margin: float = 0.15):
     return xs, ys, G
 
 
+def _grid_outputs(net: Network, X, resolution, margin, transform):
+    """(xs, ys, A): the grid of ``grid_points`` and a^(L) at its points ``(resolution², sizes[-1])``."""
+    if transform is None and net.sizes[0] != 2:
+        raise ValueError(f"a prediction grid needs a network with 2 inputs, got {net.sizes[0]}")
+    xs, ys, G = grid_points(X, resolution, margin)
+    with np.errstate(all="ignore"):
+        return xs, ys, net.forward(G if transform is None else transform(G))
+
+
 def prediction_grid(net: Network, X, resolution: int = 60, output: int = 0, margin: float = 0.15,
                     transform=None):
     """Output ``output`` of the network over a grid around the raw 2-D inputs X ``(m, 2)``.
@@ -53,13 +62,25 @@ def prediction_grid(net: Network, X, resolution: int = 60, output: int = 0, marg
     Returns ``(xs, ys, P)`` with ``P[i, j]`` = a^(L)_output at ``(xs[j], ys[i])``, P of shape
     ``(resolution, resolution)``: ready for a heatmap or contour with x = xs and y = ys.
     """
-    if transform is None and net.sizes[0] != 2:
-        raise ValueError(f"a prediction grid needs a network with 2 inputs, got {net.sizes[0]}")
     _check_output(net, output)
-    xs, ys, G = grid_points(X, resolution, margin)
-    with np.errstate(all="ignore"):
-        A = net.forward(G if transform is None else transform(G))
+    xs, ys, A = _grid_outputs(net, X, resolution, margin, transform)
     return xs, ys, A[:, output].reshape(len(ys), len(xs))
+
+
+def class_grid(net: Network, X, resolution: int = 60, margin: float = 0.15, transform=None):
+    """The class a network with one output per class gives each point of the grid around the raw
+    2-D inputs X ``(m, 2)``, and how sure it is (``transform`` as for ``prediction_grid``).
+
+    Returns ``(xs, ys, C, P)``: ``C[i, j]`` the arg-max of a^(L) at ``(xs[j], ys[i])`` (the
+    predicted class, 0 … k−1, as accuracy counts it) and ``P[i, j]`` that winning output (a
+    softmax's probability of the class), both ``(resolution, resolution)``. A point whose outputs
+    are not finite gets class 0 and P = NaN.
+    """
+    xs, ys, A = _grid_outputs(net, X, resolution, margin, transform)
+    finite = np.isfinite(A).all(axis=1)
+    C = np.where(finite, np.nan_to_num(A, nan=-np.inf).argmax(axis=1), 0)
+    P = np.where(finite, A[np.arange(len(A)), C], np.nan)
+    return xs, ys, C.reshape(len(ys), len(xs)), P.reshape(len(ys), len(xs))
 
 
 def input_bounds(X, margin: float = 0.15) -> tuple:

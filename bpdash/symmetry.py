@@ -10,6 +10,11 @@ neighbours. Two failures show in practice:
 
 Random values in [−ε, ε] break the symmetry. Layers are numbered as in the article: layer 1 is
 the input, hidden layer l (2 ≤ l ≤ L−1) is fed by Θ^(l−1) and b^(l−1).
+
+A hidden layer without Θ (dropout, a layer norm) is not a layer of units of its own: it passes
+on the units of the layer before it (``passed_on``), and that layer's diagnosis stands for them.
+Dropout's masks drop different units of the layer before it in every training pass, so the lab
+trains with them: what they do to an equal start is measured, not assumed.
 """
 from __future__ import annotations
 
@@ -59,12 +64,55 @@ def hidden_layers(net: Network) -> list[int]:
     return [l for l in range(2, net.n_layers) if net.layout.weight[l - 2] is not None]
 
 
+def hidden_units(net: Network) -> list[int]:
+    """The number of units of each hidden layer of ``hidden_layers``."""
+    return [net.sizes[l - 1] for l in hidden_layers(net)]
+
+
+@dataclass(frozen=True)
+class PassedOn:
+    """A hidden layer ``layer`` (article numbering) of type ``kind`` with no weight Θ: its
+    ``units`` are computed from the units of layer ``source`` (the nearest layer before it with
+    Θ, or 1, the input) without weights of their own, so ``source``'s diagnosis stands for them."""
+
+    layer: int
+    kind: str
+    source: int
+    units: int
+
+
+def passed_on(net: Network) -> list[PassedOn]:
+    """The hidden layers (2 … L−1) that are not in ``hidden_layers``: dropout, a layer norm."""
+    fed = set(hidden_layers(net))
+    found = []
+    for l in range(2, net.n_layers):
+        if l in fed:
+            continue
+        source = l - 1
+        while source >= 2 and source not in fed:
+            source -= 1
+        found.append(PassedOn(l, net.specs[l - 2]["layer"], source, net.sizes[l - 1]))
+    return found
+
+
+def _incoming(net: Network) -> list:
+    """Per hidden layer l of ``hidden_layers``: [Θ^(l−1) | b^(l−1)] ``(sizes[l-1], sizes[l-2] + 1)``,
+    one row of incoming weights per unit."""
+    weights, biases = net.weights, net.biases
+    return [np.column_stack([weights[l - 2], biases[l - 2]]) for l in hidden_layers(net)]
+
+
 def distinct_neurons(net: Network, tol=1e-9) -> list[int]:
     """Per hidden layer l of ``hidden_layers``: the number of distinct rows of
     [Θ^(l−1) | b^(l−1)], i.e. of distinct incoming weight vectors (units with equal ones compute
     the same thing)."""
-    weights, biases = net.weights, net.biases
-    return [distinct_rows(np.column_stack([weights[l - 2], biases[l - 2]]), tol) for l in hidden_layers(net)]
+    return [distinct_rows(M, tol) for M in _incoming(net)]
+
+
+def spreads(net: Network) -> list[float]:
+    """Per hidden layer of ``hidden_layers``: how far apart its units are, the largest difference
+    between two units' incoming weights (or biases) to the same input: 0 for copies."""
+    return [float(np.ptp(M, axis=0).max()) for M in _incoming(net)]
 
 
 @dataclass(frozen=True)
@@ -73,7 +121,8 @@ class LayerDiagnosis:
 
     ``kind`` is "dead" (no gradient reaches Θ^(layer−1)), "symmetric" (all ``units`` are copies)
     or "broken" (the symmetry is broken: ``distinct`` different units); ``gradient_norm`` is
-    ‖∂J/∂Θ^(layer−1)‖ and ‖∂J/∂b^(layer−1)‖ together.
+    ‖∂J/∂Θ^(layer−1)‖ and ‖∂J/∂b^(layer−1)‖ together; ``spread`` how far apart the units are
+    (``spreads``: 0 for copies).
     """
 
     layer: int
@@ -82,9 +131,10 @@ class LayerDiagnosis:
     gradient_norm: float
     kind: str
     message: str
+    spread: float = 0.0
 
 
-def _diagnosis(layer: int, units: int, distinct: int, gradient_norm: float) -> LayerDiagnosis:
+def _diagnosis(layer: int, units: int, distinct: int, gradient_norm: float, spread: float = 0.0) -> LayerDiagnosis:
     if not gradient_norm > GRADIENT_TOL:
         kind = "dead"
         message = (f"dead: no gradient reaches layer {layer} (∂J/∂Θ^({layer - 1}) = 0), "
@@ -95,7 +145,7 @@ def _diagnosis(layer: int, units: int, distinct: int, gradient_norm: float) -> L
         kind = "broken"
         message = (f"{distinct} distinct units" if distinct == units
                    else f"{distinct} distinct units of {units}")
-    return LayerDiagnosis(layer, units, distinct, gradient_norm, kind, message)
+    return LayerDiagnosis(layer, units, distinct, gradient_norm, kind, message, spread)
 
 
 def diagnose(net: Network, X, Y, cost="squared_error", tol=1e-9) -> list[LayerDiagnosis]:
@@ -104,10 +154,10 @@ def diagnose(net: Network, X, Y, cost="squared_error", tol=1e-9) -> list[LayerDi
     with np.errstate(all="ignore"):
         grads = net.backprop(X, Y, cost)
     diagnoses = []
-    for l, distinct in zip(hidden_layers(net), distinct_neurons(net, tol)):
+    for l, distinct, spread in zip(hidden_layers(net), distinct_neurons(net, tol), spreads(net)):
         g = np.concatenate([np.ravel(grads.weights[l - 2]), np.ravel(grads.biases[l - 2])])
         norm = float(np.linalg.norm(g))
-        diagnoses.append(_diagnosis(l, net.sizes[l - 1], distinct, norm))
+        diagnoses.append(_diagnosis(l, net.sizes[l - 1], distinct, norm, spread))
     return diagnoses
 
 
@@ -150,7 +200,8 @@ class SymmetryLab:
 
     ``inits`` is a sequence of (initializer name, ε) pairs, e.g. ("zeros", 0.0), ("constant",
     0.3), ("uniform", 0.5). Each run is ``build(config.replace(init=..., epsilon=...))`` on the
-    shared ``data``, so the runs differ only in their initial parameters.
+    shared ``data``, so the runs differ only in their initial parameters: each trainer draws its
+    batches and dropout masks from the same seed, so every run sees the same masks.
     """
 
     def __init__(self, config, data, registry=None, inits=None):

@@ -61,6 +61,57 @@ def test_symmetry_lab_with_a_constant_start():
     assert lab.runs["constant"].distinct.iloc[-1][["layer 2", "layer 3"]].tolist() == [1, 1]
 
 
+DROPOUT_LINK = {"layers": "dense:8:sigmoid,dropout:0.2,dense:4:sigmoid", "output_activation": "softmax",
+                "dataset": "spiral", "classes": "3", "cost": "categorical_cross_entropy"}
+
+
+def test_symmetry_lab_trains_a_dropout_stack_and_says_what_the_masks_did():
+    from apptest import job, start, texts
+
+    at = start(DROPOUT_LINK)
+    at.session_state["view"] = "Symmetry lab"
+    run(at)
+    click(at, "symmetry_train")  # the lab's job, waited for
+    lab = at.session_state["symmetry_lab"]
+    assert type(job(at)).__name__ == "LabTraining" and not job(at).active
+    assert lab.epoch == 50 and all(r.trainer.epoch == 50 for r in lab.runs.values())  # in lockstep
+    diagnoses = lab.diagnoses()
+    shown = texts(at.error) + texts(at.warning) + texts(at.success)
+    for name, layers in diagnoses.items():
+        assert [d.layer for d in layers] == [2, 4]  # layer 3 is dropout's: layer 2's units
+        for d in layers:
+            assert f"**{name}**, layer {d.layer}: {d.message}" in shown
+    # from zeros, the masks broke layer 2's symmetry; layer 4, after the dropout, stays copies
+    assert [d.kind for d in diagnoses["zeros"]] == ["broken", "symmetric"]
+    captions = texts(at.caption)
+    assert "Θ^(2): none. Layer 3 (dropout) has no weight matrix and no parameters." in captions
+    assert "Layer 3 (dropout) has no weights Θ: its 8 units are layer 2's, passed on" in captions
+    said = texts(at.markdown)
+    counts = lab.runs["zeros"].distinct["layer 2"]
+    zeros, uniform = diagnoses["zeros"][0], diagnoses["uniform"][0]
+    assert (f"Layer 2, whose units layer 3 drops at random, from the zeros start: {counts.iloc[0]} distinct unit "
+            f"at epoch 0, {counts.iloc[-1]} of 8 at epoch 50: the masks broke the symmetry that the equal start "
+            f"made, but barely: their incoming weights differ by up to {zeros.spread:.2g}, against "
+            f"{uniform.spread:.2g} in the uniform run") in said
+    assert "Layer 4, which no dropout follows: 1 distinct unit of 4 at epoch 50" in said
+
+
+def test_symmetry_lab_shows_a_plugin_layer_by_its_parameters(monkeypatch):
+    from pathlib import Path
+
+    from apptest import start, texts
+
+    monkeypatch.setenv("BPDASH_PLUGINS_DIR", str(Path(__file__).parent.parent / "examples" / "layernorm_plugin"))
+    at = start({**DROPOUT_LINK, "layers": "dense:8:sigmoid,layer_norm,dense:4:sigmoid"})
+    at.session_state["view"] = "Symmetry lab"
+    run(at)
+    click(at, "symmetry_step")
+    lab = at.session_state["symmetry_lab"]
+    assert lab.epoch == 1 and [d.layer for d in lab.diagnoses()["uniform"]] == [2, 4]
+    assert "Θ^(2): none. Layer 3 (layer_norm) has no weight matrix; its parameters are γ, β." in texts(at.caption)
+    assert not any("Dropout and symmetry" in h.value for h in at.subheader)
+
+
 # -- backprop inspector ------------------------------------------------------------------------
 
 def test_inspector_chain_rule_sum_equals_backprop():

@@ -308,3 +308,16 @@ def test_the_symmetry_lab_counts_the_units_fed_through_weights(registry):
     X, Y = three_classes(12)
     (diagnosis,) = diagnose(net, X, Y, "categorical_cross_entropy")
     assert diagnosis.layer == 2 and diagnosis.kind == "dead"  # tanh, zero weights: no gradient
+
+
+def test_a_hidden_layer_without_weights_passes_on_the_units_before_it(layers):
+    from bpdash.symmetry import PassedOn, hidden_layers, hidden_units, passed_on
+
+    net = Network.from_specs(2, [{"layer": "dense", "units": 6, "activation": "tanh"}, {"layer": "dropout", "rate": 0.2},
+                                 {"layer": "layer_norm"}, {"layer": "dense", "units": 4, "activation": "tanh"},
+                                 {"layer": "softmax", "units": 3}], registry=layers)
+    assert hidden_layers(net) == [2, 5] and hidden_units(net) == [6, 4]
+    assert passed_on(net) == [PassedOn(3, "dropout", 2, 6), PassedOn(4, "layer_norm", 2, 6)]
+    on_inputs = Network.from_specs(2, [{"layer": "dropout", "rate": 0.2}, {"layer": "softmax", "units": 3}],
+                                   registry=layers)
+    assert hidden_layers(on_inputs) == [] and passed_on(on_inputs) == [PassedOn(2, "dropout", 1, 2)]

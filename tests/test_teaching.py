@@ -296,3 +296,54 @@ def test_diagnose_on_a_network_directly(registry):
     X, Y = data_for(net.sizes)
     (d,) = diagnose(net, X, Y)
     assert (d.kind, d.units, d.distinct) == ("broken", 4, 4)
+
+
+# -- symmetry with dropout: what the masks do, measured -------------------------------------------
+
+SIGMOID_DROPOUT = ({"layer": "dense", "units": 6, "activation": "sigmoid"}, {"layer": "dropout", "rate": 0.2},
+                   {"layer": "dense", "units": 4, "activation": "sigmoid"})
+
+
+def stack_config(layers, **changes):
+    base = dict(dataset="moons", n_samples=100, layers=layers, cost="squared_error", learning_rate=1.0)
+    return ExperimentConfig(**{**base, **changes})
+
+
+def test_dropout_makes_the_units_it_drops_distinct_from_a_zero_start(registry, moons):
+    lab = SymmetryLab(stack_config(SIGMOID_DROPOUT), moons, registry)
+    lab.step(100)
+    zeros = lab.runs["zeros"].distinct
+    assert list(zeros.columns) == ["epoch", "layer 2", "layer 4"]  # layer 3 is dropout's: layer 2's units
+    assert zeros["layer 2"].iloc[0] == 1 and zeros["layer 2"].iloc[-1] == 6  # the masks broke the symmetry
+    assert (zeros["layer 4"] == 1).all()  # after the dropout: the same inputs and δ for every unit
+    (dropped, after), (random, _) = lab.diagnoses()["zeros"], lab.diagnoses()["uniform"]
+    assert (dropped.kind, after.kind) == ("broken", "symmetric")
+    assert 0 < dropped.spread < 0.01 * random.spread and after.spread == 0  # apart, but barely
+    assert [(d.kind, d.distinct) for d in lab.diagnoses()["uniform"]] == [("broken", 6), ("broken", 4)]
+
+
+def test_without_dropout_the_same_zero_start_stays_symmetric(registry, moons):
+    lab = SymmetryLab(stack_config(SIGMOID_DROPOUT[::2]), moons, registry)
+    lab.step(100)
+    assert (lab.runs["zeros"].distinct[["layer 2", "layer 3"]] == 1).all().all()
+    assert [d.kind for d in lab.diagnoses()["zeros"]] == ["symmetric", "symmetric"]
+
+
+def test_dropout_cannot_revive_a_dead_layer(registry, moons):
+    tanh = tuple({**spec, "activation": "tanh"} if "activation" in spec else spec for spec in SIGMOID_DROPOUT)
+    lab = SymmetryLab(stack_config(tanh), moons, registry)
+    lab.step(50)
+    assert [d.kind for d in lab.diagnoses()["zeros"]] == ["dead", "dead"]
+    assert np.all(lab.runs["zeros"].net.weights[0] == 0.0)
+
+
+def test_the_lab_with_dropout_trains_each_run_as_alone_with_the_same_masks(registry, moons):
+    config = stack_config(SIGMOID_DROPOUT, batch_size=16)
+    lab = SymmetryLab(config, moons, registry)
+    lab.step(20)
+    zeros, uniform = lab.runs["zeros"], lab.runs["uniform"]
+    assert zeros.trainer.rng.bit_generator.state == uniform.trainer.rng.bit_generator.state
+    for run in lab.runs.values():
+        alone = build(config.replace(init=run.init, epsilon=run.epsilon), registry, data=moons)
+        alone.trainer.fit(20)
+        pd.testing.assert_frame_equal(run.trainer.history, alone.trainer.history, check_exact=True)

@@ -1,5 +1,7 @@
 """The Overview's board as one frame of plain data: the data with the decision surface (or the
 fitted curve), the network with every θ and each neuron's activation map, and the cost curves.
+With one output per class (k classes) the surface is the predicted class shaded by confidence,
+in the colours of ``bpdash.charts.classes``, and the samples carry their class.
 
 ``bpdash/ui/board/`` draws a frame on canvases in the browser; a new frame redraws them in place.
 Data in, a JSON-ready dict out: no Streamlit, no session state. Grids travel as bytes (base64),
@@ -14,7 +16,9 @@ import plotly.colors
 
 from bpdash import surface
 from bpdash.features import FEATURE_LABELS
+from bpdash.metrics import labels_of
 
+from . import classes
 from .network import network_edges
 from .neurons import activation_scale
 from . import training
@@ -60,8 +64,11 @@ def _points(X, Y, columns, output: int) -> list:
 
 
 def plane(net, transform, data, output: int = 0) -> dict:
-    """2-D inputs: output ``output`` over the raw plane, and the samples coloured by their target."""
+    """2-D inputs: output ``output`` over the raw plane, and the samples coloured by their target
+    (for one output per class: every class at once, ``class_plane``)."""
     X = np.vstack([data.X_train, data.X_test])
+    if classes.by_class(data):
+        return class_plane(net, transform, data, X)
     xs, ys, P = surface.prediction_grid(net, X, SURFACE_RESOLUTION, output=output, transform=transform)
     classification = data.task == "classification"
     low, high = target_range(data.Y_train[:, output]) if not classification else (0.0, 1.0)
@@ -72,6 +79,26 @@ def plane(net, transform, data, output: int = 0) -> dict:
             "test": _points(data.X_test, data.Y_test, [0, 1], output),
             "shown": [min(len(data.X_train), MAX_POINTS), len(data.X_train)],
             "names": [_label(n) for n in data.feature_names[:2]], "output": data.target_names[output]}
+
+
+def class_plane(net, transform, data, X) -> dict:
+    """2-D inputs, k classes: each grid cell's code in ``classes.table(k)`` (its predicted class,
+    shaded by the winning output; one byte each), the table with ``levels`` shades per class, the
+    classes' names and full colours (the samples'), and the samples as rows ``[x1, x2, class]``."""
+    xs, ys, C, P = surface.class_grid(net, X, SURFACE_RESOLUTION, transform=transform)
+    k = data.n_classes
+    def rows(X, Y):
+        chosen = _sample_rows(len(X))
+        found = labels_of(Y[chosen], "classification")
+        return [[round(float(a), 4), round(float(b), 4), int(c)] for (a, b), c in zip(X[chosen][:, :2], found)]
+    return {"kind": "plane", "bounds": [[xs[0], xs[-1]], [ys[0], ys[-1]]], "resolution": len(xs),
+            "grid": base64.b64encode(classes.codes(C[::-1], P[::-1], k).tobytes()).decode("ascii"),
+            "classes": {"names": list(data.class_names), "levels": classes.levels(k),
+                        "table": classes.table(k).ravel().tolist(), "colours": classes.colours(k)},
+            "range": [0, 255], "boundary": None,
+            "train": rows(data.X_train, data.Y_train), "test": rows(data.X_test, data.Y_test),
+            "shown": [min(len(data.X_train), MAX_POINTS), len(data.X_train)],
+            "names": [_label(n) for n in data.feature_names[:2]], "output": "class"}
 
 
 def curve(net, data, output: int = 0) -> dict:

@@ -9,8 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import classes
 from .text import literals
-from .training import DIVERGING, _points
+from .training import DIVERGING, LEGEND, _points
 
 COLUMNS = 8
 
@@ -57,17 +58,24 @@ def layer_previews(grids, xs, ys, layer: int, *, max_units: int = 32):
     return fig
 
 
-def neuron_figure(grid, xs, ys, layer: int, j: int, X_train=None, Y_train=None, names=("x1", "x2")):
+def neuron_figure(grid, xs, ys, layer: int, j: int, X_train=None, Y_train=None, names=("x1", "x2"),
+                  class_names=()):
     """One neuron's activation a_j^(layer) over the plane, large, with the training points on it;
-    ``names`` (the inputs' column names) are shown as written."""
+    ``names`` (the inputs' column names) are shown as written. With ``class_names`` (one-hot
+    targets Y ``(m, k)``) the points are drawn in their classes' colours, the legend naming them,
+    on the activation in grey (``classes.NEUTRAL``)."""
     names = literals(names)
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=np.asarray(grid, dtype=float), colorscale=DIVERGING,
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=np.asarray(grid, dtype=float),
+                               colorscale=classes.NEUTRAL if class_names else DIVERGING,
                                zsmooth="best", opacity=0.8, colorbar=dict(title=f"a{j}", thickness=12),
                                **activation_scale(grid),
                                hovertemplate="x1 %{x:.3g}, x2 %{y:.3g}<br>a = %{z:.3g}<extra></extra>"))
     if X_train is not None and len(X_train):
-        fig.add_trace(_points(X_train, Y_train, "train", "circle", colour_by_target=True, dims=2))
+        fig.add_traces(classes.points(X_train, Y_train, class_names) if class_names else
+                       [_points(X_train, Y_train, "train", "circle", colour_by_target=True, dims=2)])
     fig.update_layout(title=f"Neuron {j} of layer {layer}: a<sub>{j}</sub><sup>({layer})</sup> over the "
                             "input plane", xaxis_title=names[0], yaxis_title=names[1], height=460,
-                      margin=dict(l=10, r=10, t=40, b=10), showlegend=False)
+                      margin=dict(l=10, r=10, t=40, b=60 if class_names else 10), showlegend=bool(class_names))
+    if class_names:
+        fig.update_layout(legend={**LEGEND, "title": {"text": "class"}})
     return fig

@@ -16,7 +16,7 @@ from bpdash.plugins import PluginLoadError
 
 from . import classroom, edit_weights, files, live, points, share, sidebar, state, training, work
 from .text import plain
-from .views import VIEWS, cannot_show, find, frame_interval
+from .views import VIEWS, find, frame_interval
 
 DEFAULT_VIEW = "Overview"
 
@@ -35,12 +35,7 @@ STYLE = """<style>
 
 
 def show_view(label: str, exp, registry) -> None:
-    """Render view ``label``; an import failure, or a network the view cannot show yet, is
-    reported in its place."""
-    reason = cannot_show(label, exp.net)
-    if reason:
-        st.info(reason, icon="🧱")
-        return
+    """Render view ``label``; an import failure is reported in its place."""
     try:
         render = find(label)
     except Exception as exc:  # a missing or broken view module must not take the page down
@@ -78,7 +73,7 @@ def choose_view() -> str:
 def drawer(label: str, registry):
     """What the live area draws: the view, under the metrics unless it shows them itself."""
     def draw(exp):
-        if label != "Overview" or cannot_show(label, exp.net):  # the Overview's board shows them itself
+        if label != "Overview":  # the Overview's board shows them itself
             training.metrics(exp)
         show_view(label, exp, registry)
     return draw

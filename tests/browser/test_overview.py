@@ -134,7 +134,6 @@ def test_the_board_draws_a_stack_with_dropout_without_an_error(page, app_server,
     ui.open(page, f"{app_server.url}?layers=dense:8:tanh,dropout:0.2,dense:4:tanh")
     assert ui.caption(page).startswith("Network 2-8-8-4-1 tanh/dropout/tanh/sigmoid")
     page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)
-    assert page.get_by_text("cannot show").count() == 0
     label = page.evaluate(f"() => ({ui.BOARD})().querySelector('.panel.network canvas').getAttribute('aria-label')")
     assert label == "Network 2-8-8-4-1: layer 2 tanh, layer 3 dropout p = 0.2, layer 4 tanh, layer 5 sigmoid"
     before = ui.panels(page)
@@ -146,3 +145,47 @@ def test_the_board_draws_a_stack_with_dropout_without_an_error(page, app_server,
     assert ui.panels(page)["network"] != before["network"]  # redrawn with the stepped θ
     ui.assert_clean(page)
     assert problems == []
+
+
+# The data panel's pixels: how many are each class's full colour (the samples) and how many are
+# any shade of each class (the surface), given the frame's colours, shade table and shades per class.
+CLASS_PIXELS = """([colours, table, levels]) => { for (const host of document.querySelectorAll('*')) {
+    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
+    if (!board) continue;
+    const canvas = board.querySelector('.panel.data canvas');
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const key = (r, g, b) => (r << 16) | (g << 8) | b;
+    const full = new Map(colours.map(([r, g, b], c) => [key(r, g, b), c]));
+    const shade = new Map();
+    for (let i = table.length / 3 - 1; i >= 0; i--) shade.set(key(table[3 * i], table[3 * i + 1], table[3 * i + 2]), Math.floor(i / levels));
+    const samples = colours.map(() => 0), surface = colours.map(() => 0);
+    for (let i = 0; i < pixels.length; i += 4) {
+      const k = key(pixels[i], pixels[i + 1], pixels[i + 2]);
+      if (full.has(k)) samples[full.get(k)]++;
+      else if (shade.has(k)) surface[shade.get(k)]++;
+    }
+    return { samples, surface }; }
+  return null; }"""
+
+
+def test_the_board_draws_four_classes_in_their_colours(page, app_server, ui, shoot):
+    from bpdash.charts import classes
+
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    ui.open(page, app_server.url + "?dataset=blobs&classes=4&output_activation=softmax"
+                                   "&cost=categorical_cross_entropy&epochs=200")
+    assert ui.caption(page).startswith("Network 2-8-8-4 tanh/tanh/softmax")
+    page.get_by_role("button", name="Train 200 epochs", exact=True).click()
+    ui.expect_epoch(page, 200, timeout_s=60)
+    page.wait_for_function("""() => { for (const host of document.querySelectorAll('*')) {
+        const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
+        if (board) return board.dataset.epoch === '200'; } return false; }""", timeout=EXPECT_MS)
+    page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)
+    found = page.evaluate(CLASS_PIXELS, [classes.colours(4), classes.table(4).ravel().tolist(), classes.levels(4)])
+    shoot(page, "overview_four_classes")
+    assert all(n > 0 for n in found["samples"]), f"a class's samples are not drawn in its colour: {found}"
+    assert all(n > 100 for n in found["surface"]), f"a class has no region of the surface: {found}"
+    assert problems == [], problems
+    ui.assert_clean(page)

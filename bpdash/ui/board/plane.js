@@ -21,26 +21,64 @@ function contour(values, size, level) {
   return segments;
 }
 
-function plotBox(width, height, square) {
-  const left = 52, right = 12, top = 8, bottom = 40;
+function plotBox(width, height, square, top = 8) {
+  const left = 52, right = 12, bottom = 40;
   let w = width - left - right, h = height - top - bottom;
   if (square) { const s = Math.min(w, h); w = h = s; }
   return { x: left, y: top, w, h };
 }
 
+// k classes (bpdash.charts.classes): the table of every class's shades as RGB bytes, and a
+// class's full colour for its samples and its legend entry.
+function classTable(classes) { return new Uint8ClampedArray(classes.table); }
+
+function classColour(classes, c) {
+  const [r, g, b] = classes.colours[c];
+  return `rgb(${r},${g},${b})`;
+}
+
+// Where each class's legend entry (a dot and its name) goes, in rows across the panel's top.
+const LEGEND_ROW = 17;
+function legendLayout(ctx, names, left, right) {
+  const items = [];
+  let x = left, row = 0;
+  for (const name of names) {
+    const text = name.length > 14 ? name.slice(0, 13) + "…" : name;
+    const w = 14 + ctx.measureText(text).width + 12;
+    if (x > left && x + w > right) { x = left; row++; }
+    items.push({ x, row, text });
+    x += w;
+  }
+  return { items, rows: row + 1 };
+}
+
+function drawLegend(ctx, layout, classes) {
+  ctx.save();
+  ctx.textBaseline = "middle"; ctx.textAlign = "left"; ctx.fillStyle = INK;
+  layout.items.forEach(({ x, row, text }, c) => {
+    const y = 8 + row * LEGEND_ROW + LEGEND_ROW / 2;
+    dot(ctx, x + 4, y, classColour(classes, c), false);
+    ctx.fillStyle = INK;
+    ctx.fillText(text, x + 12, y);
+  });
+  ctx.restore();
+}
+
 function drawPlane(canvas, view, palette, state) {
   const { ctx, width, height } = fitCanvas(canvas);
-  const box = plotBox(width, height, true);
-  const table = colourTable(palette), [low, high] = view.range, size = view.resolution;
-  const values = valuesOf(view.grid, true);
+  const classes = view.classes;  // one output per class: the predicted class, shaded by confidence
+  const legend = classes ? legendLayout(ctx, classes.names, 52, width - 12) : null;
+  const box = plotBox(width, height, true, legend ? 8 + legend.rows * LEGEND_ROW + 4 : 8);
+  const table = classes ? classTable(classes) : colourTable(palette), [low, high] = view.range, size = view.resolution;
+  const values = valuesOf(view.grid, !classes);
   state.surface = gridImage(values, size, table, state.surface);
   const cell = box.w / (size - 1);  // grid values sit at the cells' corners: pixel centres on them
   ctx.save();
   ctx.beginPath();
   ctx.rect(box.x, box.y, box.w, box.h);
   ctx.clip();
-  ctx.globalAlpha = 0.65;  // pale enough for the samples to stand out
-  ctx.imageSmoothingEnabled = true;
+  ctx.globalAlpha = classes ? 1 : 0.65;  // pale enough for the samples to stand out (class shades are)
+  ctx.imageSmoothingEnabled = !classes;  // a class's colour must not blend into its neighbour's
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(state.surface, box.x - cell / 2, box.y - cell / 2, box.w + cell, box.h + cell);
   ctx.restore();
@@ -60,8 +98,10 @@ function drawPlane(canvas, view, palette, state) {
     ctx.stroke();
     ctx.restore();
   }
+  const colour = classes ? y => classColour(classes, y) : y => pointColour(table, y, low, high);
   for (const [rows, test] of [[view.train, false], [view.test, true]])
-    for (const [x1, x2, y] of rows) dot(ctx, sx(x1), sy(x2), pointColour(table, y, low, high), test);
+    for (const [x1, x2, y] of rows) dot(ctx, sx(x1), sy(x2), colour(y), test);
+  if (legend) drawLegend(ctx, legend, classes);
 }
 
 function drawCurve(canvas, view, palette) {

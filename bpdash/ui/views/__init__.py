@@ -6,10 +6,7 @@ name only when the view is shown, so a broken or missing module breaks that view
 A module's ``FRAME_S`` (``frame_interval``) is how often the view is redrawn while training:
 the Overview's in-place board every 0.1 s, the views of plotly charts (mounted anew on every
 update) every ``DEFAULT_FRAME_S``.
-
-``NEEDS_WEIGHTS`` lists the views that still draw every layer as a weight matrix Θ^(l): for a
-network with a layer that has none (dropout, a plugin layer such as a layer norm) they say so
-(``cannot_show``) instead of drawing.
+Every view draws any layer stack (dense, softmax, dropout, a plugin layer).
 """
 from __future__ import annotations
 
@@ -32,22 +29,6 @@ VIEWS = {
     "Sweeps": ("sweeps", "render"),
     "Plugins": ("plugins", "render"),
 }
-
-
-NEEDS_WEIGHTS = ("Symmetry lab",)
-
-
-def cannot_show(label: str, net) -> str | None:
-    """Why view ``label`` cannot show ``net`` yet, in words; None when it can."""
-    if label not in NEEDS_WEIGHTS:
-        return None
-    kinds = sorted({spec["layer"] for spec, W in zip(net.specs, net.weights) if W is None})
-    if not kinds:
-        return None
-    able = [name for name in VIEWS if name not in NEEDS_WEIGHTS]
-    return (f"The {label} view cannot show a network with {' and '.join(kinds)} layers yet: it draws every "
-            f"layer as a weight matrix Θ, and these have none. Training works as for any network; "
-            f"{', '.join(able[:3])} show this run, or remove the {' and '.join(kinds)} layers in the sidebar.")
 
 
 def _module(label: str):

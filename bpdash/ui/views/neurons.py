@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from bpdash import surface
+from bpdash.charts import classes
 from bpdash.charts.neurons import layer_previews, neuron_figure
 
 RESOLUTION = 32        # small previews
@@ -44,15 +45,35 @@ def render(exp, registry) -> None:
     st.session_state[SHAPES] = [g.shape for g in grids]
     xs, ys = surface.grid_axes(bounds, RESOLUTION)
     st.caption("Each square is one neuron's activation a_j^(l) over the input plane (blue high, red low; "
-               "hover for values). Choose a neuron below to see it large with the training points.")
+               "hover for values). Choose a neuron below to see it large with the training points"
+               + (" in their classes' colours, on its activation in grey (dark high, light low)."
+                  if classes.by_class(data) else "."))
     layer, j = _chosen(net)
-    big = surface.neuron_grids(net, exp.transform, bounds, LARGE_RESOLUTION)[layer - 2][j - 1]
-    bx, by = surface.grid_axes(bounds, LARGE_RESOLUTION)
     left, right = st.columns([1.2, 1])
     with left:
         for l, grid in enumerate(grids, start=2):
             st.plotly_chart(layer_previews(grid, xs, ys, l), key=f"neurons_layer_{l}_chart")
         if any(len(g) > 32 for g in grids):
             st.caption("Layers of more than 32 neurons show their first 32.")
-    right.plotly_chart(neuron_figure(big, bx, by, layer, j, data.X_train, data.Y_train, data.feature_names),
-                       key="neurons_large_chart")
+    with right:
+        _large(exp, bounds, layer, j)
+
+
+def _large(exp, bounds, layer: int, j: int) -> None:
+    """The chosen neuron large, with the training points in their classes' colours; with one
+    output per class, the output layer as the class it gives each point beneath it."""
+    data, net = exp.data, exp.net
+    class_names = data.class_names if classes.by_class(data) else ()
+    big = surface.neuron_grids(net, exp.transform, bounds, LARGE_RESOLUTION)[layer - 2][j - 1]
+    bx, by = surface.grid_axes(bounds, LARGE_RESOLUTION)
+    st.plotly_chart(neuron_figure(big, bx, by, layer, j, data.X_train, data.Y_train, data.feature_names,
+                                  class_names=class_names), key="neurons_large_chart")
+    if class_names and layer == net.n_layers:
+        X = np.vstack([data.X_train, data.X_test])
+        cx, cy, C, P = surface.class_grid(net, X, LARGE_RESOLUTION, transform=exp.transform)
+        st.plotly_chart(classes.surface_figure(cx, cy, C, P, data.X_train, data.Y_train, data.X_test[:0],
+                                               data.Y_test[:0], class_names=class_names, names=data.feature_names,
+                                               title=f"Output layer {layer}: the class a<sup>({layer})</sup> gives each point",
+                                               height=460), key="neurons_classes_chart")
+        st.caption(f"Each output neuron is one class's probability; together they give each point the "
+                   f"class of the largest, paler where it is less sure (nearly white at 1/{len(class_names)}).")

@@ -1,5 +1,9 @@
 """Predictions view: the decision surface for 2-D inputs, the fitted curve for 1-D inputs, and
-predicted against actual otherwise; plus the data alone (scatter, line or table)."""
+predicted against actual otherwise; plus the data alone (scatter, line or table).
+
+With one output per class (a softmax over k classes) the 2-D surface shows every class at once:
+each point of the plane in the colour of the class the network gives it, paler where it is less
+sure (``bpdash.charts.classes``)."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from bpdash import surface
+from bpdash.charts import classes
 from bpdash.charts.training import curve_figure, data_figure, predicted_actual_figure, surface_figure
 
 from .. import points
@@ -40,6 +45,15 @@ def _surface(exp, o: int, show_test: bool, discrete: bool):
                           output_name=f"a<sub>{o + 1}</sub>", discrete=discrete)
 
 
+def _class_surface(exp, show_test: bool, discrete: bool):
+    data = exp.data
+    X = np.vstack([data.X_train, data.X_test])
+    xs, ys, C, P = surface.class_grid(exp.net, X, RESOLUTION, transform=exp.transform)
+    X_test, Y_test = _test(data, show_test)
+    return classes.surface_figure(xs, ys, C, P, data.X_train, data.Y_train, X_test, Y_test,
+                                  class_names=data.class_names, names=data.feature_names, discrete=discrete)
+
+
 def _curve(exp, o: int, show_test: bool):
     data = exp.data
     x, y = surface.fitted_curve(exp.net, np.vstack([data.X_train, data.X_test]), output=o)
@@ -57,8 +71,12 @@ def _scatter(exp, o: int):
 
 
 def _data(data) -> None:
-    figure = data_figure(data.X_train, data.Y_train, data.X_test, data.Y_test,
-                         names=data.feature_names, target=data.target_names[0])
+    if data.n_features == 2 and classes.by_class(data):
+        figure = classes.data_figure(data.X_train, data.Y_train, data.X_test, data.Y_test,
+                                     class_names=data.class_names, names=data.feature_names)
+    else:
+        figure = data_figure(data.X_train, data.Y_train, data.X_test, data.Y_test,
+                             names=data.feature_names, target=data.target_names[0])
     if figure is not None:
         st.plotly_chart(figure, key="data_chart")
         return
@@ -68,7 +86,7 @@ def _data(data) -> None:
     st.caption(f"The first {min(TABLE_ROWS, data.n_train)} of {data.n_train} training rows.")
 
 
-def _toggles(data) -> tuple[bool, bool]:
+def _toggles(data, per_class: bool) -> tuple[bool, bool]:
     """"Show test data" and, for a classification surface, "Discretize output"."""
     st.session_state.setdefault("predictions_show_test", True)
     left, right = st.columns(2)
@@ -76,7 +94,9 @@ def _toggles(data) -> tuple[bool, bool]:
     discrete = False
     if data.n_features == 2 and data.task == "classification":
         discrete = right.toggle("Discretize output", key="predictions_discretize",
-                                help="Colour the plane by the predicted class (a ≥ ½) instead of by a.")
+                                help="Colour the plane by the predicted class alone, not shaded by how sure "
+                                     "the network is." if per_class else
+                                     "Colour the plane by the predicted class (a ≥ ½) instead of by a.")
     return show_test, discrete
 
 
@@ -87,9 +107,15 @@ def render(exp, registry) -> None:
     if st.toggle("Show the data alone", key="predictions_data_only"):
         _data(data)
         return
-    o = _output(data)
-    show_test, discrete = _toggles(data)
-    if data.n_features == 2:
+    per_class = data.n_features == 2 and classes.by_class(data)
+    o = 0 if per_class else _output(data)  # every class at once: no output to choose
+    show_test, discrete = _toggles(data, per_class)
+    if per_class:
+        figure = _class_surface(exp, show_test, discrete)
+        st.caption(f"Each point of the plane has the colour of the class the network gives it (the largest "
+                   f"output a^(L)), paler where it is less sure: from its strongest shade at a = 1 to nearly "
+                   f"white at a = 1/{data.n_classes}, a guess among {data.n_classes} classes.")
+    elif data.n_features == 2:
         figure = _surface(exp, o, show_test, discrete)
     elif data.n_features == 1:
         figure = _curve(exp, o, show_test)
