@@ -136,3 +136,19 @@ def test_the_overview_board_draws_the_stack_with_its_edges_and_neuron_maps(name,
         assert network["tiles"][2] != network["tiles"][1]
     at = step(at)
     assert component_data(at, "board")["epoch"] == 1
+
+
+def test_a_weight_set_by_hand_on_a_stack_that_starts_with_dropout_changes_the_scores_shown():
+    """The page's scores are kept per epoch and per parameter arrays: a stack whose first layer
+    has no Θ still sees a weight set by hand at the same epoch."""
+    at = show(start({"layers": "dropout:0.2,dense:4:tanh"}), "Weights")
+    before = at.session_state["scores"][1][1]["cost"]
+    at = set_widget(at, "selectbox", "edit_layer", 2)
+    at.number_input(key="edit_value").set_value(5.0)
+    at = run(at)
+    at.button(key="edit_set").click()
+    at = run(at)
+    exp = experiment(at)
+    assert exp.net.weights[1][0, 0] == 5.0 and exp.trainer.epoch == 0
+    after = at.session_state["scores"][1][1]["cost"]
+    assert after == exp.trainer.evaluate()["cost"] != before

@@ -190,7 +190,8 @@ def scores(exp: Experiment) -> tuple[int, dict, dict | None]:
     """``(epoch, train, test)``: cost and accuracy of the current weights (``trainer.evaluate``)
     on the training and test rows (test None without test rows), computed once per epoch."""
     trainer, data = exp.trainer, exp.data
-    key = (id(trainer), trainer.epoch, id(exp.net.weights[0]))
+    # the parameter arrays are replaced, never changed in place: a weight set by hand is a new key
+    key = (id(trainer), trainer.epoch, tuple(id(p) for layer in exp.net.params for p in layer))
     cached = st.session_state.get(SCORES)
     if cached is None or cached[0] != key:
         test = trainer.evaluate(exp.inputs(data.X_test), data.Y_test) if data.n_test else None
