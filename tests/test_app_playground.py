@@ -293,3 +293,31 @@ def test_a_classroom_link_keeps_hidden_training_settings():
     assert "optimizer" not in keys(at) and "feature_x1" not in keys(at)
     expected = build(PLAYGROUND).trainer.fit(1)
     pd.testing.assert_frame_equal(experiment(at).trainer.history, expected, check_exact=True)
+
+
+def test_a_point_of_k_classes_is_added_by_its_class_name_and_written_one_hot():
+    at = show(start({"dataset": "blobs", "classes": "4", "output_activation": "softmax"}), "Predictions")
+    data = experiment(at).data
+    assert at.selectbox(key="points_add_2").options == list(data.class_names) == ["0", "1", "2", "3"]
+    at.number_input(key="points_add_0").set_value(0.5)
+    at.number_input(key="points_add_1").set_value(-0.25)
+    at.selectbox(key="points_add_2").set_value("2")
+    at = click(at, "points_add")
+    edited = experiment(at).data
+    assert edited.n_train == data.n_train + 1 and edited.X_train[-1].tolist() == [0.5, -0.25]
+    assert edited.Y_train[-1].tolist() == [0.0, 0.0, 1.0, 0.0]  # exactly one class
+    assert np.array_equal(edited.Y_train[:-1], data.Y_train)
+
+
+def test_the_table_of_k_classes_has_one_class_column_and_reads_back_one_hot():
+    from bpdash.data import make_dataset
+    from bpdash.ui import points
+
+    data = make_dataset("spiral", n=30, noise=0.1, seed=0, test_share=0.2, classes=3)
+    table = points.frame(data)
+    assert list(table.columns) == [*data.feature_names, "class"]
+    assert np.array_equal(points._targets(data, table), data.Y_train)  # the same one-hot rows back
+    table.loc[0, "class"] = "7"
+    assert "every class must be one of 0, 1, 2" in points._problem(data, table)
+    two = make_dataset("moons", n=30, noise=0.1, seed=0, test_share=0.2)  # one 0/1 column: as it was
+    assert list(points.frame(two).columns) == [*two.feature_names, *two.target_names]

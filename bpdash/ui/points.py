@@ -5,6 +5,9 @@ test rows stay). ``data_choice`` hands it to ``state.sync`` in place of the side
 the experiment is rebuilt with a notice, like after any change of the data, and training starts
 again at epoch 0. Choosing other data in the sidebar drops the edits. A share link cannot carry
 edited data (the share popover says so, as for a CSV upload).
+
+Targets written one-hot (k classes for a softmax) are shown and edited as one column, ``class``,
+holding each row's class name, so a point always belongs to exactly one class.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from bpdash.classes import one_hot
+
 from . import state
 from .text import plain
 
@@ -21,6 +26,7 @@ EDITED = "edited_data"      # (base data key, DataSplit, version)
 RERUN = "points_rerun"      # set by a callback inside the live fragment: the app must rerun
 MESSAGE = "points_message"
 MIN_ROWS = 2
+CLASS = "class"  # the one target column of one-hot targets, by class name
 
 
 def data_choice(choice: state.DataChoice) -> state.DataChoice:
@@ -42,31 +48,54 @@ def is_edited(data_key) -> bool:
     return data_key is not None and data_key[0] == "edited"
 
 
+def by_class(data) -> bool:
+    """Whether the targets are one-hot columns, one per class (edited as one ``class`` column)."""
+    return data.n_classes >= 2 and data.Y_train.shape[1] == data.n_classes
+
+
+def target_names(data) -> list:
+    return [CLASS] if by_class(data) else list(data.target_names)
+
+
 def frame(data) -> pd.DataFrame:
-    """The training rows as a table: one column per feature, then one per target."""
-    return pd.DataFrame(np.hstack([data.X_train, data.Y_train]),
-                        columns=[*data.feature_names, *data.target_names])
+    """The training rows as a table: one column per feature, then one per target (or the class)."""
+    table = pd.DataFrame(data.X_train, columns=list(data.feature_names))
+    if by_class(data):
+        table[CLASS] = np.array(data.class_names, dtype=object)[data.Y_train.argmax(axis=1)]
+    else:
+        table[list(data.target_names)] = data.Y_train
+    return table
 
 
 def _problem(data, table: pd.DataFrame) -> str | None:
     if len(table) < MIN_ROWS:
         return f"at least {MIN_ROWS} training points are needed"
-    if data.task == "classification" and not table[list(data.target_names)].isin((0.0, 1.0)).all().all():
+    if by_class(data) and not table[CLASS].isin(data.class_names).all():
+        return f"every class must be one of {', '.join(data.class_names)}"
+    if not by_class(data) and data.task == "classification" and \
+            not table[list(data.target_names)].isin((0.0, 1.0)).all().all():
         return "for classification every label must be 0 or 1"
     return None
 
 
+def _targets(data, table: pd.DataFrame) -> np.ndarray:
+    """Y of the table's target columns: one-hot from the class names, or the numbers as they are."""
+    if by_class(data):
+        return one_hot([data.class_names.index(c) for c in table[CLASS]], data.n_classes)
+    return table[list(data.target_names)].to_numpy(float)
+
+
 def use(data, table: pd.DataFrame, what: str) -> None:
     """Make ``table`` (columns as ``frame``) the training rows, or say why not."""
-    table = table.apply(pd.to_numeric, errors="coerce")
+    numbers = [c for c in table.columns if not (by_class(data) and c == CLASS)]
+    table = table.assign(**{c: pd.to_numeric(table[c], errors="coerce") for c in numbers})
     incomplete = int(table.isna().any(axis=1).sum())
     table = table.dropna()
     problem = _problem(data, table)
     if problem:
         st.session_state[MESSAGE] = ("error", f"Not changed: {problem}.")
         return
-    d = len(data.feature_names)
-    X, Y = table.to_numpy(float)[:, :d], table.to_numpy(float)[:, d:]
+    X, Y = table[list(data.feature_names)].to_numpy(float), _targets(data, table)
     name = data.name if data.name.endswith("(edited)") else f"{data.name} (edited)"
     split = replace(data, X_train=X, Y_train=Y, name=name)
     found = st.session_state.get(EDITED)
@@ -80,7 +109,7 @@ def use(data, table: pd.DataFrame, what: str) -> None:
 
 def add_point(data) -> None:
     """Callback: one more training point from the "add" inputs."""
-    row = [st.session_state[f"points_add_{i}"] for i in range(len(data.feature_names) + len(data.target_names))]
+    row = [st.session_state[f"points_add_{i}"] for i in range(len(data.feature_names) + len(target_names(data)))]
     table = pd.concat([frame(data), pd.DataFrame([row], columns=frame(data).columns)], ignore_index=True)
     use(data, table, "Added a point")
 
@@ -96,9 +125,13 @@ def use_table(data, edited: pd.DataFrame) -> None:
 
 
 def _add_controls(data) -> None:
-    names = [*data.feature_names, *data.target_names]
+    names = [*data.feature_names, *target_names(data)]
     columns = st.columns(len(names) + 1, vertical_alignment="bottom")
     for i, name in enumerate(names):
+        if by_class(data) and name == CLASS:
+            st.session_state.setdefault(f"points_add_{i}", data.class_names[0])
+            columns[i].selectbox("class", data.class_names, key=f"points_add_{i}", format_func=plain)
+            continue
         st.session_state.setdefault(f"points_add_{i}", 0.0)
         if i >= len(data.feature_names) and data.task == "classification":
             columns[i].selectbox(plain(name), [0.0, 1.0], key=f"points_add_{i}", format_func=lambda v: str(int(v)))
@@ -109,9 +142,10 @@ def _add_controls(data) -> None:
 
 def _remove_controls(data) -> None:
     left, right = st.columns([3, 1], vertical_alignment="bottom")
+    rows = frame(data)
     left.selectbox("Training point", range(1, data.n_train + 1), key="points_remove_row",
-                   format_func=lambda i: f"{i}: " + ", ".join(f"{v:.3g}" for v in
-                                                               [*data.X_train[i - 1], *data.Y_train[i - 1]]))
+                   format_func=lambda i: f"{i}: " + ", ".join(v if isinstance(v, str) else f"{v:.3g}"
+                                                               for v in rows.iloc[i - 1]))
     right.button("Remove point", key="points_remove", on_click=remove_point, args=(data,), width="stretch")
 
 
