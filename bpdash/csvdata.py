@@ -218,26 +218,7 @@ def load_csv(source, *, features=None, target=None, standardize=False, test_shar
     if len(lines) != len(df):  # not straight from read_csv: assume one line per row
         lines = list(range(2, len(df) + 2))
     X = np.column_stack([_numeric(df, c, lines) for c in features])
-    class_names, target_names = (), tuple(map(str, targets))
-    if len(targets) == 1 and task != "regression" and _labels(df[targets[0]], task):
-        task = "classification"
-        try:
-            labels, class_names = codes(df[targets[0]], targets[0], lines, MAX_CLASSES)
-        except LabelError as exc:
-            raise DataError(str(exc)) from None
-        Y = class_targets(labels, len(class_names))
-        target_names = class_names if len(class_names) > 2 else target_names
-    else:
-        Y = np.column_stack([_numeric(df, c, lines) for c in targets])
-        binary = np.isin(Y, (0.0, 1.0))
-        if task is None:
-            task = "classification" if binary.all() else "regression"
-        if task == "classification" and binary.all() and len(targets) == 1:
-            class_names = ("0", "1")  # a 0/1 column, as such files always read (one value alone too)
-        elif task == "classification" and not binary.all():
-            i, j = np.argwhere(~binary)[0]
-            raise DataError(f"classification with several target columns needs 0/1 targets; column "
-                            f"{targets[j]!r} has {Y[i, j]:g} in row {i + 1} (line {lines[i]} of the file)")
+    Y, task, class_names, target_names = _targets(df, targets, task, lines)
     X_train, Y_train, X_test, Y_test = split(X, Y, test_share, seed)
     mean = std = None
     if standardize:
@@ -251,6 +232,31 @@ def load_csv(source, *, features=None, target=None, standardize=False, test_shar
     return DataSplit(X_train, Y_train, X_test, Y_test, task=task, name=name,
                      feature_names=tuple(map(str, features)), target_names=target_names,
                      feature_mean=mean, feature_std=std, class_names=class_names)
+
+
+def _targets(df: pd.DataFrame, targets: list, task, lines) -> tuple:
+    """``(Y, task, class_names, target_names)`` of the target columns: one column of class
+    labels as one 0/1 column (two classes) or one-hot columns (more), else the numbers, 0/1 for
+    a classification (see ``load_csv``)."""
+    class_names, target_names = (), tuple(map(str, targets))
+    if len(targets) == 1 and task != "regression" and _labels(df[targets[0]], task):
+        try:
+            labels, class_names = codes(df[targets[0]], targets[0], lines, MAX_CLASSES)
+        except LabelError as exc:
+            raise DataError(str(exc)) from None
+        return (class_targets(labels, len(class_names)), "classification", class_names,
+                class_names if len(class_names) > 2 else target_names)
+    Y = np.column_stack([_numeric(df, c, lines) for c in targets])
+    binary = np.isin(Y, (0.0, 1.0))
+    if task is None:
+        task = "classification" if binary.all() else "regression"
+    if task == "classification" and binary.all() and len(targets) == 1:
+        class_names = ("0", "1")  # a 0/1 column, as such files always read (one value alone too)
+    elif task == "classification" and not binary.all():
+        i, j = np.argwhere(~binary)[0]
+        raise DataError(f"classification with several target columns needs 0/1 targets; column "
+                        f"{targets[j]!r} has {Y[i, j]:g} in row {i + 1} (line {lines[i]} of the file)")
+    return Y, task, class_names, target_names
 
 
 def _labels(column: pd.Series, task) -> bool:
