@@ -2,7 +2,8 @@
 each shows progress, stops when asked, and stops when its session goes away.
 
 - ``Training``: epochs of a trainer, a fixed number (Train N) or until stopped (Play), at full
-  speed or at a pace of so many epochs a second.
+  speed or at a pace of so many epochs a second; asked to, it records the trainer's state every
+  so often (``record``), so a page that draws less often can still show how training went.
 - ``LabTraining``: epochs of the symmetry lab, all its runs in lockstep.
 - ``GradientCheck``: backprop against central differences, one parameter at a time; the
   result is what ``bpdash.gradcheck.gradient_check`` returns for the same network.
@@ -12,10 +13,25 @@ long as one epoch: the shortest time in which training can stop.
 """
 from __future__ import annotations
 
+import collections
 import time
+from typing import NamedTuple
 
 from .background import Job
 from .gradcheck import Checking, LayerCheck
+
+
+MAX_STATES = 16  # recorded states kept at most, the oldest dropped first
+
+
+class State(NamedTuple):
+    """The trainer after ``epoch`` epochs, recorded at ``time`` (``time.perf_counter()``):
+    ``params`` is ``Network.params`` then, by reference (the trainer assigns new arrays at each
+    update and never changes old ones, so this is a snapshot without a copy)."""
+
+    time: float
+    epoch: int
+    params: tuple
 
 
 class Training(Job):
@@ -27,11 +43,28 @@ class Training(Job):
         super().__init__(**job)
         self.trainer, self.total, self.rate = trainer, epochs, rate
         self._start, self._paced = None, 0  # when the pace began, and the epochs done before
+        self.record_s: float | None = None  # seconds between recorded states (None: none recorded)
+        self.states: collections.deque[State] = collections.deque(maxlen=MAX_STATES)
+        self._recorded = -float("inf")  # when the last state was recorded
 
     def pace(self, rate: float | None) -> None:
         """Train ``rate`` epochs a second (None: as fast as it goes) from now on."""
         with self.lock:
             self.rate, self._start, self._paced, self.ready_at = rate, None, self.done, 0.0
+
+    def record(self, every_s: float | None) -> None:
+        """Record the trainer's state about every ``every_s`` seconds of training from now on
+        (None: record none, and forget those kept). Call it holding ``lock``."""
+        self.record_s = every_s
+        if every_s is None:
+            self.states.clear()
+
+    def recorded(self) -> list[State]:
+        """The states recorded since the last call, oldest first (MAX_STATES at most), and forgets
+        them. Call it holding ``lock``."""
+        states = list(self.states)
+        self.states.clear()
+        return states
 
     def work(self, deadline: float) -> bool:
         trainer, now = self.trainer, time.perf_counter()
@@ -49,6 +82,9 @@ class Training(Job):
                 return True
             self.done += 1
             now = time.perf_counter()
+            if self.record_s is not None and now - self._recorded >= self.record_s:
+                self.states.append(State(now, trainer.epoch, trainer.net.params))
+                self._recorded = now
             if now >= deadline:
                 return self.total is not None and self.done >= self.total
 

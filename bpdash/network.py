@@ -240,10 +240,16 @@ class Network:
 
     def copy(self) -> "Network":
         """An independent network with the same architecture and copies of the parameters."""
+        return self.with_params(tuple(tuple(p.copy() for p in layer) for layer in self.params))
+
+    def with_params(self, params: tuple) -> "Network":
+        """A network with this one's architecture (layers of its own) and ``params`` as they are,
+        not copied (as ``params`` is: per layer a tuple of arrays): for parameters that nobody
+        changes in place, such as a snapshot's."""
         twin = object.__new__(type(self))
         twin.__dict__.update(self.__dict__)
         twin.layers = self.bind()
-        twin.params = tuple(tuple(p.copy() for p in layer) for layer in self.params)
+        twin.params = params
         return twin
 
     def describe(self) -> str:

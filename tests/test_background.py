@@ -13,7 +13,7 @@ from bpdash.background import CANCELLED, FAILED, FINISHED, Job, Worker
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
 from bpdash.gradcheck import gradient_check, training_context
-from bpdash.jobs import GradientCheck, LabTraining, Training
+from bpdash.jobs import MAX_STATES, GradientCheck, LabTraining, Training
 from bpdash.symmetry import SymmetryLab
 
 WAIT_S = 60  # generous: the machine may be busy; a passing test never waits this long
@@ -196,3 +196,36 @@ def test_the_worker_gives_way_while_a_page_is_drawn(worker):
         assert not job.sliced.wait(PAGE_WAIT_S / 5)  # a fraction of the longest wait: no slice
     assert job.sliced.wait(WAIT_S)  # and once the page is drawn, training goes on
     job.cancel()
+
+
+def test_training_records_its_states_when_asked_the_newest_few_in_order():
+    """Asked to record every 0 s, a job keeps each epoch's state, in order; each holds the
+    parameters after its epoch (their J is the next epoch's history row)."""
+    exp = experiment()
+    job = Training(exp.trainer, epochs=10)
+    assert not job.work(deadline=0.0) and job.recorded() == []  # one epoch, not asked: nothing kept
+    job.record(0.0)
+    assert job.work(deadline=float("inf"))
+    states = job.recorded()
+    assert [s.epoch for s in states] == list(range(2, 11))  # all since asked (fewer than MAX_STATES)
+    assert all(a.time <= b.time for a, b in zip(states, states[1:]))
+    assert states[-1].params is exp.net.params
+    history = exp.trainer.history.set_index("epoch")
+    for s in states[:-1]:
+        twin = experiment().trainer
+        twin.net.params = s.params
+        assert twin.evaluate()["cost"] == pytest.approx(history.loc[s.epoch + 1, "cost"], rel=1e-12)
+    assert job.recorded() == []  # taken once
+
+
+def test_training_keeps_at_most_max_states_and_stops_recording_when_told():
+    exp = experiment()
+    job = Training(exp.trainer, epochs=3 * MAX_STATES)
+    job.record(0.0)
+    job.work(deadline=float("inf"))
+    assert [s.epoch for s in job.states] == list(range(2 * MAX_STATES + 1, 3 * MAX_STATES + 1))
+    job.record(None)
+    assert not job.states
+    job.total += 5
+    job.work(deadline=float("inf"))
+    assert exp.trainer.epoch == 3 * MAX_STATES + 5 and job.recorded() == []

@@ -9,6 +9,10 @@ job ends, a full rerun brings the whole page (Play, the sidebar's downloads) up 
 """
 from __future__ import annotations
 
+import logging
+import math
+import os
+
 import streamlit as st
 
 from bpdash.background import FAILED, worker
@@ -17,7 +21,26 @@ from . import state, work
 
 ENDED = "job_end_seen"  # the job whose end the page has been brought up to date with
 INTERVAL = "live_interval"  # the seconds between frames the live area ticks at now
-MAX_FRAMES_PER_S = 20  # frames a second the server draws for all its sessions together, at most
+
+
+def _frames_per_s(default: float = 20.0) -> float:
+    """BPDASH_MAX_FRAMES_PER_S, or ``default`` when unset; a value that is not a positive number
+    is refused in the server's log, and the default used."""
+    raw = os.environ.get("BPDASH_MAX_FRAMES_PER_S", "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        logging.getLogger(__name__).warning("BPDASH_MAX_FRAMES_PER_S=%r is not a positive number of frames a "
+                                            "second: using %g", raw, default)
+        return default
+    return value
+
+
+# frames a second the server draws for all its sessions together, at most (each costs the server
+# ~10 ms of its interpreter and the browser ~60 ms: with many sessions playing, each gets fewer)
+MAX_FRAMES_PER_S = _frames_per_s()
 RETUNE = 1.5  # the live area changes its pace when the wanted one is this far from it
 
 

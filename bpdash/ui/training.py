@@ -117,10 +117,15 @@ def controls(exp) -> None:
 def readings(exp) -> list[tuple[str, str]]:
     """The metrics as the page shows them: the epoch, J on the training and test rows, and the
     accuracies (classification) in percent."""
-    epoch, train, test = state.scores(exp)
+    return readings_of(*state.scores(exp), exp.trainer.task)
+
+
+def readings_of(epoch: int, train: dict, test: dict | None, task: str) -> list[tuple[str, str]]:
+    """``readings`` of given scores: ``train`` and ``test`` (None: no test rows) hold ``cost``
+    and, for classification, ``accuracy``."""
     shown = [("Epoch", f"{epoch:,}"), ("Train cost J", f"{train['cost']:.4g}"),
              ("Test cost J", f"{test['cost']:.4g}" if test else "—")]
-    if exp.trainer.task == "classification":
+    if task == "classification":
         shown += [("Train accuracy", f"{train['accuracy']:.1%}"),
                   ("Test accuracy", f"{test['accuracy']:.1%}" if test else "—")]
     return shown

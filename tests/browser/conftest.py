@@ -108,14 +108,15 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(workdir: Path, *options: str) -> Server:
-    """Start the app with a custom plugin folder under ``workdir``; wait for /_stcore/health."""
+def start_server(workdir: Path, *options: str, **env: str) -> Server:
+    """Start the app with a custom plugin folder under ``workdir`` and the environment variables
+    ``env``; wait for /_stcore/health."""
     plugins = workdir / "plugins"
     plugins.mkdir(parents=True, exist_ok=True)
     shutil.copy(SOFTPLUS, plugins / "softplus.py")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BPDASH_")}
-    env.update(BPDASH_PLUGINS_DIR=str(plugins), PYTHONUNBUFFERED="1")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BPDASH_")},
+           "BPDASH_PLUGINS_DIR": str(plugins), "PYTHONUNBUFFERED": "1", **env}
     log = workdir / "server.log"
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -326,12 +327,13 @@ def ui():
 
 @pytest.fixture(scope="session")
 def server_factory(tmp_path_factory):
-    """``start(*streamlit_options)`` starts another server (stopped at the end of the run)."""
+    """``start(*streamlit_options, **environment)`` starts another server (stopped at the end of
+    the run)."""
     require_browser()
     started = []
 
-    def start(*options: str) -> Server:
-        server = start_server(tmp_path_factory.mktemp("server"), *options)
+    def start(*options: str, **env: str) -> Server:
+        server = start_server(tmp_path_factory.mktemp("server"), *options, **env)
         started.append(server)
         return server
 

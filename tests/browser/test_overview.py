@@ -4,6 +4,7 @@
   surface, cost) and the metrics sit on the first screen, without scrolling, beside the
   training controls.
 - ▶ Play moves every chart and the epoch counter, frame after frame; ‖ Pause stops them.
+- With few runs a second (many sessions playing), the board plays the states between runs.
 - Twenty quick clicks on Step train twenty epochs.
 - Long work stops when its tab closes: the server goes quiet within a few seconds.
 
@@ -78,6 +79,46 @@ def test_the_overview_fits_the_first_screen_and_play_moves_every_chart(page, app
     paused, counts = ui.epoch(page), page.evaluate(FRAME_COUNTS)
     page.wait_for_timeout(600)  # several frames' time: nothing trains or redraws after Pause
     assert ui.epoch(page) == paused and page.evaluate(FRAME_COUNTS) == counts
+    ui.assert_clean(page)
+
+
+# Samples the board at every animation frame: [frames drawn, frames received, epoch] each time.
+SAMPLE_BOARD = """() => { const board = Array.from(document.querySelectorAll('*')).map(
+      host => host.shadowRoot && host.shadowRoot.querySelector('.board')).find(Boolean);
+    window.boardSamples = [];
+    const sample = () => { window.boardSamples.push([+(board.querySelector('canvas').dataset.frames || 0),
+                                                     +(board.dataset.received || 0), +board.dataset.epoch]);
+                           requestAnimationFrame(sample); };
+    sample(); }"""
+
+# True once the board has drawn `extra` frames more than it received since sampling began.
+PLAYED_BETWEEN = """(extra) => { const s = window.boardSamples, [f0, r0] = s[0], [f, r] = s[s.length - 1];
+    return r - r0 >= 2 && (f - f0) - (r - r0) >= extra; }"""
+
+
+def test_with_few_runs_a_second_the_board_plays_the_states_between_them(server_factory, context, ui):
+    """At 2 runs a second for the whole server (BPDASH_MAX_FRAMES_PER_S), the live area runs every
+    0.5 s: each run brings the states training went through since the last, which the board draws
+    in between, the epoch only going forward. After Pause the board shows the current state: one
+    Step is one epoch more."""
+    server = server_factory(BPDASH_MAX_FRAMES_PER_S="2")
+    page = context.new_page()
+    ui.open(page, server.url)
+    page.get_by_role("button", name="▶ Play").click()
+    expect(page.get_by_role("button", name="‖ Pause")).to_be_visible(timeout=EXPECT_MS)
+    page.evaluate(SAMPLE_BOARD)
+    page.wait_for_function(PLAYED_BETWEEN, arg=6, polling="raf", timeout=EXPECT_MS)
+    epochs = [epoch for _, _, epoch in page.evaluate("() => window.boardSamples")]
+    assert epochs == sorted(epochs) and len(set(epochs)) > 6
+
+    page.get_by_role("button", name="‖ Pause").click()
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=EXPECT_MS)
+    ui.idle(page)
+    paused, counts = ui.epoch(page), page.evaluate(FRAME_COUNTS)
+    page.wait_for_timeout(1200)  # longer than a run's frames take to play: none is left to play
+    assert ui.epoch(page) == paused and page.evaluate(FRAME_COUNTS) == counts
+    page.get_by_role("button", name="Step", exact=True).click()
+    ui.expect_epoch(page, paused + 1)
     ui.assert_clean(page)
 
 

@@ -23,6 +23,8 @@ _board = st.components.v2.component("bpdash_board", js="\n".join(_read(name) for
                                     css=_read("board.css"))
 
 
-def board(frame: dict, *, height: int, key: str = "board") -> None:
-    """Draw ``frame`` (``bpdash.charts.board.board_frame``) with panels ``height`` px tall."""
-    _board(key=key, data={**frame, "height": int(height)}, height="content")
+def board(frame: dict, *, height: int, key: str = "board", earlier: list[dict] = ()) -> None:
+    """Draw ``frame`` (``bpdash.charts.board.board_frame``) with panels ``height`` px tall, after
+    playing the ``earlier`` frames (``bpdash.ui.frames.earlier_frames``), each and then ``frame``
+    ``after_ms`` after the one before."""
+    _board(key=key, data={**frame, "height": int(height), "earlier": list(earlier)}, height="content")

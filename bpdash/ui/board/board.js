@@ -68,11 +68,31 @@ function draw(state, frame, fresh) {
   if (fresh) for (const c of Object.values(canvases)) c.dataset.frames = (+c.dataset.frames || 0) + 1;
 }
 
+// A frame may bring `earlier` ones: the states training went through since the last frame, with
+// many sessions playing (bpdash.ui.frames). They are played at their recorded spacing (each
+// `after_ms` after the one before), the received frame last; a new frame cancels what is left,
+// so Pause, Step or a rerun show the current state at once. An earlier frame leaves out what
+// the received one holds for all (the palette, the samples, the cost curves up to its epoch):
+// it is taken from there.
+function play(state, received) {
+  clearTimeout(state.timer);
+  const earlier = (received.earlier || []).map(f => ({ ...received, ...f, data: { ...received.data, ...f.data },
+                                                       cost: costUntil(received.cost, f.cost) }));
+  const frames = [...earlier, received];
+  const show = i => {
+    state.frame = frames[i];
+    draw(state, frames[i], true);
+    if (i + 1 < frames.length) state.timer = setTimeout(() => show(i + 1), frames[i + 1].after_ms || 0);
+  };
+  show(0);
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   const state = parentElement.__board || (parentElement.__board = createBoard(parentElement));
-  if (data && data !== state.frame) {
-    state.frame = data;
-    draw(state, data, true);
+  if (data && data !== state.received) {
+    state.received = data;
+    state.board.dataset.received = (+state.board.dataset.received || 0) + 1;  // for those who watch it
+    play(state, data);
   }
 }

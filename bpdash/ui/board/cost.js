@@ -46,3 +46,15 @@ function drawCost(canvas, cost, epoch) {
     x += 28 + ctx.measureText(label).width;
   }
 }
+
+// An earlier frame's curves (bpdash.ui.frames): the received frame's `cost` up to the earlier
+// frame's epoch, ending in its own J on the training and test rows (`until`).
+function costUntil(cost, { until: [epoch, train, test], best }) {
+  const cut = ([x, y], now) => {
+    const end = x.findIndex(v => v >= epoch), n = end < 0 ? x.length : end;
+    const xs = x.slice(0, n), ys = y.slice(0, n);
+    if (now !== null) { xs.push(epoch); ys.push(now); }
+    return [xs, ys];
+  };
+  return { train: cut(cost.train, train), test: cut(cost.test, test), best };
+}
