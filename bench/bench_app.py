@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import sys
 import time
@@ -38,12 +37,10 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from bpdash.config import ExperimentConfig  # noqa: E402
-from bpdash.experiment import build  # noqa: E402
 from bpdash.ui.views import VIEWS  # noqa: E402
-from board_probe import (FIRST_PAINT, NAVIGATION, SAMPLED, SAMPLER, browser_cpu_seconds,  # noqa: E402
-                         cpu_seconds, load, machine_busy, rates, renice_browsers)
-from streamlit_server import serve  # noqa: E402  (beside this file)
+from board_probe import (CHROMIUM_ARGS, FIRST_PAINT, IDLE, NAVIGATION, SAMPLED, SAMPLER,  # noqa: E402
+                         browser_cpu_seconds, cpu_seconds, engine_epochs_per_s, load, machine_busy, rates, renice_browsers)
+from streamlit_server import free_port, serve  # noqa: E402  (beside this file)
 
 APP = str(ROOT / "app.py")
 
@@ -79,25 +76,6 @@ def full_run_times(repeats: int) -> dict:
     return times
 
 
-def engine_epochs_per_s(seconds: float) -> float:
-    """Trainer.fit alone on the default experiment."""
-    exp = build(ExperimentConfig())
-    exp.trainer.fit(200)  # warm-up
-    start, epoch0 = time.perf_counter(), exp.trainer.epoch
-    while time.perf_counter() - start < seconds:
-        exp.trainer.fit(500)
-    return (exp.trainer.epoch - epoch0) / (time.perf_counter() - start)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 VIEWPORT = {"width": 1440, "height": 900}
 
 
@@ -146,13 +124,13 @@ def play(browser, url: str, seconds: float, server_pid: int, nice: int) -> dict:
 def browser_runs(chromium: str, seconds: float, nices=(0, 10)) -> None:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     server = serve(port, "--server.fileWatcherType", "none",
                    env={k: v for k, v in os.environ.items() if not k.startswith("BPDASH_")})
     url = f"http://127.0.0.1:{port}/"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             print("\nFirst paint of the Overview (ms from navigation, in the page):")
             print("| run | HTML | scripts loaded | websocket open | first message | first chart |")
             print("|---|---|---|---|---|---|")

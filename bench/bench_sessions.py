@@ -28,43 +28,20 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from board_probe import (EPOCH, SAMPLED, SAMPLER, browser_cpu_seconds, cpu_seconds, load, machine_busy, rates,
+from board_probe import (CHROMIUM_ARGS, EPOCH, IDLE, engine_epochs_per_s, SAMPLED, SAMPLER, browser_cpu_seconds, cpu_seconds, load, machine_busy, rates,
                          renice_browsers)
-from streamlit_server import serve  # beside this file
+from streamlit_server import free_port, serve  # beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-background-timer-throttling",
-                 "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TARGET_REDRAWS = 2.0  # every playing session gets at least this many redraws a second
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def engine_epochs_per_s(seconds: float = 2.0) -> float:
-    from bpdash.config import ExperimentConfig
-    from bpdash.experiment import build
-
-    exp = build(ExperimentConfig())
-    exp.trainer.fit(200)
-    start, epoch0 = time.perf_counter(), exp.trainer.epoch
-    while time.perf_counter() - start < seconds:
-        exp.trainer.fit(500)
-    return (exp.trainer.epoch - epoch0) / (time.perf_counter() - start)
 
 
 def open_overview(browser, url: str):

@@ -11,6 +11,30 @@ from pathlib import Path
 
 # Installed before the page's own scripts: when the websocket opened and brought its first
 # message, and when the board first drew (each animation frame looks for it until then).
+# The page has no script run going (Streamlit's own marker on its root)
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# Chromium headless as the benches run it: no network chatter, and pages in the background are
+# not throttled (several sessions' pages are open at once)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-background-timer-throttling",
+                 "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
+
+
+def engine_epochs_per_s(seconds: float = 2.0) -> float:
+    """``Trainer.fit`` alone on the default experiment, epochs a second (after a warm-up)."""
+    import time
+
+    from bpdash.config import ExperimentConfig
+    from bpdash.experiment import build
+
+    exp = build(ExperimentConfig())
+    exp.trainer.fit(200)
+    start, epoch0 = time.perf_counter(), exp.trainer.epoch
+    while time.perf_counter() - start < seconds:
+        exp.trainer.fit(500)
+    return (exp.trainer.epoch - epoch0) / (time.perf_counter() - start)
+
+
 FIRST_PAINT = """(() => {
   const marks = window.__marks = {};
   const Socket = window.WebSocket;

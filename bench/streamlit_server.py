@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -30,3 +31,10 @@ def serve(port: int, *options: str, log=subprocess.DEVNULL, env=None, wait_s: fl
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("the streamlit server did not come up")
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -106,6 +106,13 @@ def test_a_sweep_past_the_cap_or_with_bad_values_is_refused_with_a_message():
     at.text_input(key="sweep_values_1").set_value("0.001..10:30")  # 30 × 10 seeds = 300 runs
     at = click(run(at), "sweep_run")
     assert "at most 256" in texts(at.error) and "sweep_job" not in at.session_state
+    at.text_input(key="sweep_values_1").set_value("0.001..10:10000")  # with 10 seeds, 10⁹ runs: refused before any is made
+    at.selectbox(key="sweep_field_2").set_value("noise")
+    at = run(at)
+    at.text_input(key="sweep_values_2").set_value("0..1:10000")
+    at = click(run(at), "sweep_run")
+    assert "1,000,000,000 runs" in texts(at.error) and "sweep_job" not in at.session_state
+    at.selectbox(key="sweep_field_2").set_value("(none)")
     at.text_input(key="sweep_values_1").set_value("0.1,-1")
     at = click(run(at), "sweep_run")
     assert "learning_rate" in texts(at.error) and "sweep_job" not in at.session_state

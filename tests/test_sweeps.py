@@ -37,6 +37,13 @@ def test_axes_read_values_ranges_and_counts(registry):
     assert grid[0]["learning_rate"] == 0.001 and grid[1]["n_samples"] == 200  # the first axis varies slowest
 
 
+def test_a_whole_number_range_with_more_values_than_it_holds_repeats_none(registry):
+    [seeds] = space.parse_axes(["seed=0..2:6"], registry)
+    assert seeds.grid_values() == (0, 1, 2)
+    [sizes] = space.parse_axes(["n_samples=100..110:3"], registry)
+    assert sizes.grid_values() == (100, 105, 110)
+
+
 def test_random_combinations_stay_in_their_ranges_and_repeat_for_a_seed(registry):
     axes = space.parse_axes(["learning_rate=0.001..10", "seed=0..9", "init=zeros,uniform"], registry)
     draws = space.sample(axes, 200, seed=3)

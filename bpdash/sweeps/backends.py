@@ -2,7 +2,8 @@
 
 Each backend runs ``bpdash.sweeps.task.run`` on a config dict and offers the same few methods
 to the scheduler: ``submit``, ``finished`` (the handles done within a timeout), ``outcome`` (the
-row, or ``WorkerLost`` when the process running it died), ``cancel`` and ``close``.
+row, or ``WorkerLost`` when the process running it died), ``recover`` (after a worker died on a
+shared pool: a fresh pool), ``cancel`` and ``close``.
 ``capacity`` is how many runs it keeps in flight (queued on it or running); ``shared_fate`` says whether a dying worker
 takes the other runs in flight with it (a local process pool breaks as a whole), which tells the
 scheduler whom to suspect.

@@ -6,7 +6,7 @@
 Each row equals ``python -m bpdash train`` on that run's config (see ``bpdash.sweeps.task``).
 A progress bar goes to stderr; Ctrl-C (or SIGTERM) stops, writes the rows finished so far and
 exits 130. Exit 0 when every run finished, 1 when some failed (their rows say why), 2 for bad
-arguments.
+arguments, 5 when ``--out`` could not be written at the end (the rows then go to stdout).
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def add_sweep(commands) -> None:
     p.set_defaults(run=run)
 
 
-def _base(args, registry) -> ExperimentConfig:
+def _base(args) -> ExperimentConfig:
     config = ExperimentConfig()
     if args.config:
         from ..cli.experiment_file import read_config  # the same reading as train's: a config or an export
@@ -76,7 +76,7 @@ def run(args) -> int:
     registry = default_registry()
     if args.random is not None and args.random < 1:
         raise ValueError("--random must be at least 1")
-    the_plan = plan.make(_base(args, registry), space.parse_axes(args.set, registry), registry,
+    the_plan = plan.make(_base(args), space.parse_axes(args.set, registry), registry,
                          random=args.random, seed=args.random_seed)
     handle = open_output(args.out)  # before hours of training, not after
     backend = backends.open_backend(args.backend, args.address, args.jobs)

@@ -36,7 +36,6 @@ class Job:
         self.rows, self.state, self.error = {}, "queued", ""
         self.backend_name, self.address = backend or backend_from_environment()
         self._stop, self._idle, self._seen = threading.Event(), idle_seconds, time.monotonic()
-        self.started = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="bpdash-sweep", daemon=True)
         self._thread.start()
 

@@ -56,7 +56,9 @@ class Axis:
                              f"({self.name}={self.low:g}..{self.high:g}:N)")
         space = np.geomspace if self.field.log and self.low > 0 else np.linspace
         values = space(self.low, self.high, self.count)
-        return tuple(int(round(v)) if self.field.kind == "int" else float(v) for v in values)
+        if self.field.kind == "int":  # a count above the whole numbers in the range would repeat some
+            return tuple(dict.fromkeys(int(round(v)) for v in values))
+        return tuple(float(v) for v in values)
 
     def draw(self, rng):
         """One random value: uniform over a range (log-uniform for a ``log`` setting), or one of

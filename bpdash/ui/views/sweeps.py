@@ -40,16 +40,17 @@ def _start(exp, registry, axes: list[str], study=None) -> None:
     """Plan the sweep of ``axes`` over the current config and start it; a message says why not."""
     epochs = int(st.session_state["sweep_epochs"])
     base = exp.config.replace(epochs=epochs, **(study.changes if study else {}))
+    cap = LIMITS["sweep_runs"].high
     try:
-        plan = plans.make(base, space.parse_axes([*axes, studies.seeds(int(st.session_state["sweep_seeds"]))],
-                                                 registry), registry)
+        parsed = space.parse_axes([*axes, studies.seeds(int(st.session_state["sweep_seeds"]))], registry)
+        runs = space.size(parsed)  # counted before any run is made: a grid may be vast
+        if runs > cap:
+            st.session_state[MESSAGE] = ("error", f"This sweep has {runs:,} runs; the dashboard runs at most "
+                                                  f"{cap} at a time (fewer values or seeds; or the command line).")
+            return
+        plan = plans.make(base, parsed, registry)
     except (ValueError, KeyError) as exc:
         st.session_state[MESSAGE] = ("error", f"Cannot run this sweep: {exc.args[0]}")
-        return
-    cap = LIMITS["sweep_runs"].high
-    if len(plan) > cap:
-        st.session_state[MESSAGE] = ("error", f"This sweep has {len(plan):,} runs; the dashboard runs at most "
-                                              f"{cap} at a time (fewer values or seeds; or the command line).")
         return
     old = st.session_state.get(JOB)
     if old is not None:
