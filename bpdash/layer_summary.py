@@ -42,21 +42,8 @@ class LayerSummary:
     parameters: tuple
     settings: str = ""
     description: str = ""
-
-    @property
-    def theta(self) -> int | None:
-        """The index of its weight matrix Θ^(l) in its parameters: a "weight" parameter of shape
-        ``(n_out, n_in)``; None for a layer without one."""
-        return next((i for i, p in enumerate(self.parameters)
-                     if p.role == "weight" and tuple(p.shape) == (self.n_out, self.n_in)), None)
-
-    @property
-    def bias(self) -> int | None:
-        """The index of its bias b^(l) ``(n_out,)`` beside Θ^(l); None for a layer without Θ or b."""
-        if self.theta is None:
-            return None
-        return next((i for i, p in enumerate(self.parameters)
-                     if p.role == "bias" and tuple(p.shape) == (self.n_out,)), None)
+    theta: int | None = None  # the index of Θ^(l) in its parameters (the network's Layout says)
+    bias: int | None = None   # the index of b^(l) beside it
 
     @property
     def others(self) -> tuple:
@@ -123,5 +110,6 @@ def summarize(net) -> list[LayerSummary]:
         summaries.append(LayerSummary(
             layer=l, kind=kind, n_in=net.sizes[l - 1], n_out=net.sizes[l], output=op.output,
             connection=op.connection, parameters=tuple(op.parameters), settings=_settings(spec, layer_type),
-            description=getattr(layer_type, "description", "")))
+            description=getattr(layer_type, "description", ""), theta=net.layout.weight[l - 1],
+            bias=net.layout.bias[l - 1] if net.layout.weight[l - 1] is not None else None))
     return summaries

@@ -6,7 +6,8 @@ the weights after the epoch of the least test cost were the best for new data. A
 cost (mini-batches, a high η) dips and rises by itself, so a rise counts only when it lasts:
 for the last ``patience`` epochs the test cost stayed more than ``RISE`` above its minimum,
 where ``patience`` is ``MIN_PATIENCE`` epochs or ``PATIENCE_SHARE`` of the epochs it took to
-reach the minimum, whichever is more.
+reach the minimum, whichever is more; and the training cost is now below what it was then (when
+both rise, training itself goes wrong: that is no overfitting).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class Overfitting:
 def overfitting(history) -> Overfitting | None:
     """The overfitting a trainer's history shows (see the module docstring), or None.
 
-    ``history`` has one row per epoch with ``epoch`` and ``test_cost``: row e holds J_test at the
+    ``history`` has one row per epoch with ``epoch``, ``cost`` and ``test_cost``: row e holds J_test at the
     weights after e − 1 epochs, so epochs are counted here as epochs trained (row e → e − 1).
     """
     if len(history) == 0:
@@ -55,5 +56,8 @@ def overfitting(history) -> Overfitting | None:
         return None
     recent = since[-patience:]
     if not np.isfinite(recent).all() or recent.min() <= test[best] * (1 + RISE):
+        return None
+    train = history["cost"].to_numpy(dtype=float)
+    if not train[-1] < train[best]:  # the training cost did not keep falling
         return None
     return Overfitting(int(trained[best]), float(test[best]), int(trained[-1]), float(test[-1]))

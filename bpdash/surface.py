@@ -100,29 +100,22 @@ def grid_axes(bounds, resolution: int = 40):
     return np.linspace(float(x_low), float(x_high), r), np.linspace(float(y_low), float(y_high), r)
 
 
-def neuron_grids(net: Network, transform, bounds, resolution: int = 40) -> list:
+def neuron_grids(net: Network, transform, bounds, resolution: int = 40, inputs: bool = False) -> list:
     """Every neuron's activation over the raw input plane, for the neuron previews.
 
     ``transform`` maps raw points ``(k, 2)`` to the network's inputs (None: the raw inputs, for a
     2-input network); ``bounds`` is ``((x1_low, x1_high), (x2_low, x2_high))`` (``input_bounds``).
     Returns one array per non-input layer l = 2 … L, shape ``(sizes[l-1], resolution,
     resolution)``: ``grids[l-2][u, i, j]`` = a_(u+1)^(l) at ``(xs[j], ys[i])`` with
-    ``xs, ys = grid_axes(bounds, resolution)``.
+    ``xs, ys = grid_axes(bounds, resolution)``. With ``inputs``, layer 1 comes first: the
+    network's inputs over the plane, laid out alike.
     """
     if transform is None and net.sizes[0] != 2:
         raise ValueError(f"neuron previews need a network with 2 inputs, got {net.sizes[0]}")
-    inputs, r = _plane_inputs(transform, bounds, resolution)
+    points, r = _plane_inputs(transform, bounds, resolution)
     with np.errstate(all="ignore"):
-        activations = net.forward_pass(inputs)[1][1:]
+        activations = net.forward_pass(points)[1][0 if inputs else 1:]
     return [A.T.reshape(A.shape[1], r, r) for A in activations]
-
-
-def input_grids(transform, bounds, resolution: int = 40) -> np.ndarray:
-    """The network's inputs over the raw input plane (layer 1 of the neuron previews): shape
-    ``(n_inputs, resolution, resolution)``, laid out as ``neuron_grids``' arrays; ``transform``
-    as there (None: x₁ and x₂ themselves)."""
-    inputs, r = _plane_inputs(transform, bounds, resolution)
-    return inputs.T.reshape(inputs.shape[1], r, r)
 
 
 def _plane_inputs(transform, bounds, resolution):

@@ -13,8 +13,8 @@ they always did.
 import numpy as np
 
 from bpdash import Dataset, hookimpl
+from bpdash.schema import MAX_CLASSES  # what spiral and blobs make at most: the config's limit
 
-MAX_CLASSES = 10  # what spiral and blobs make at most (the config's classes go no higher)
 
 
 def _sigmoid(z):
@@ -42,11 +42,6 @@ def article_2_2_2(n, noise, rng):
     return X_222.copy(), Y_222.copy()
 
 
-def _labelled(X0, X1, noise, rng):
-    """Stack class 0 and class 1 points, jitter them, shuffle: X (m, 2), Y (m, 1) of 0/1."""
-    return _classes([X0, X1], noise, rng)
-
-
 def _classes(parts, noise, rng):
     """Stack the points of class 0, 1, … k − 1, jitter them, shuffle: X (m, 2) and Y (m, 1) of
     0/1 for two classes, (m, k) one-hot for more."""
@@ -71,7 +66,7 @@ def xor(n, noise, rng):
     """Uniform points in [−1, 1]² kept 0.05 off the axes; class 1 where x1·x2 > 0."""
     X = rng.choice([-1.0, 1.0], size=(n, 2)) * rng.uniform(0.05, 1.0, size=(n, 2))
     same_sign = X[:, 0] * X[:, 1] > 0
-    return _labelled(X[~same_sign], X[same_sign], noise, rng)
+    return _classes([X[~same_sign], X[same_sign]], noise, rng)
 
 
 def circles(n, noise, rng):
@@ -79,7 +74,7 @@ def circles(n, noise, rng):
     n0, n1 = n - n // 2, n // 2
     ring = _polar(rng.uniform(0.7, 1.0, n0), rng.uniform(0, 2 * np.pi, n0))
     disc = _polar(0.5 * np.sqrt(rng.uniform(0, 1, n1)), rng.uniform(0, 2 * np.pi, n1))
-    return _labelled(ring, disc, noise, rng)
+    return _classes([ring, disc], noise, rng)
 
 
 def moons(n, noise, rng):
@@ -89,14 +84,14 @@ def moons(n, noise, rng):
     upper = np.column_stack([np.cos(t0), np.sin(t0)])
     lower = np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)])
     centre = np.array([0.5, 0.25])
-    return _labelled((upper - centre) / 1.5, (lower - centre) / 1.5, noise, rng)
+    return _classes([(upper - centre) / 1.5, (lower - centre) / 1.5], noise, rng)
 
 
 def spiral(n, noise, rng, classes=2):
     """k interleaved spirals r = t, φ = 2.5π t + 2πj/k for arm j, t ∈ [0, 1]: radius up to 1
     (two arms: φ and φ + π)."""
     ts = [rng.uniform(0, 1, count) for count in _counts(n, classes)]
-    arms = [_polar(t, 2.5 * np.pi * t + (np.pi if 2 * j == classes else 2 * np.pi * j / classes))
+    arms = [_polar(t, 2.5 * np.pi * t + 2 * np.pi * j / classes)
             for j, t in enumerate(ts)]
     return _classes(arms, noise, rng)
 

@@ -111,6 +111,9 @@ def test_neuron_grids_hold_every_neurons_activation_over_the_plane(registry):
     _, activations = exp.net.forward_pass(transform(np.array([[xs[j], ys[i]]]), names))
     for grid, A in zip(grids, activations[1:]):
         np.testing.assert_allclose(grid[:, i, j], A[0], rtol=1e-14)
+    with_inputs = surface.neuron_grids(exp.net, exp.transform, bounds, resolution=9, inputs=True)
+    assert len(with_inputs) == 4 and with_inputs[0].shape == (3, 9, 9)  # layer 1: the features
+    np.testing.assert_allclose(with_inputs[0][:, i, j], activations[0][0], rtol=1e-14)
     # the output layer's grid is the decision surface
     _, _, P = surface.prediction_grid(exp.net, exp.data.X_train, 9, transform=exp.transform)
     np.testing.assert_allclose(grids[-1][0], P, rtol=1e-14)

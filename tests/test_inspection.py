@@ -139,7 +139,7 @@ def test_the_gradient_check_covers_every_parameter_array(layers, specs, cost):
     assert labels == expected and len(expected) == sum(len(p) for p in net.params)
     for c in checks:
         assert all(error < 1e-7 for error in c.relative_errors), (c.labels, c.relative_errors)
-        assert c.passed() and max(c.max_abs_diffs) == c.max_abs_diff
+        assert c.passed()
     if context is None:
         assert not any(op.training_differs for op in net.layers)
     else:  # the check ran in training, dropout dropping units: not the evaluation pass's gradient

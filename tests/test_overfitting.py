@@ -11,10 +11,12 @@ from bpdash.experiment import build
 from bpdash.overfitting import MIN_PATIENCE, RISE, overfitting
 
 
-def history(test_costs) -> pd.DataFrame:
-    """A history whose row e holds J_test after e − 1 epochs; the training cost keeps falling."""
+def history(test_costs, train_costs=None) -> pd.DataFrame:
+    """A history whose row e holds J_test after e − 1 epochs; the training cost keeps falling
+    unless given."""
     n = len(test_costs)
-    return pd.DataFrame({"epoch": np.arange(1, n + 1), "cost": np.linspace(1.0, 0.01, n),
+    train = np.linspace(1.0, 0.01, n) if train_costs is None else np.asarray(train_costs, dtype=float)
+    return pd.DataFrame({"epoch": np.arange(1, n + 1), "cost": train,
                          "test_cost": np.asarray(test_costs, dtype=float)})
 
 
@@ -34,6 +36,12 @@ def test_a_lasting_rise_past_the_minimum_marks_the_best_epoch():
     assert found.best_epoch == 100 and found.best_cost == pytest.approx(0.3)
     assert found.epoch == 160 and found.cost > found.best_cost
     assert "epoch 100" in found.describe()
+
+
+def test_both_costs_rising_is_no_overfitting():
+    test = falling_then_rising(best_at=100, rise_for=60)
+    assert overfitting(history(test, train_costs=test * 0.9)) is None  # training goes wrong too
+    assert overfitting(history(test)) is not None
 
 
 def test_a_short_rise_is_not_yet_overfitting():

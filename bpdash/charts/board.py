@@ -137,8 +137,7 @@ def network(net, transform=None, bounds=None, input_names=()) -> dict:
              "inputs": [_label(n) for n in input_names][:sizes[0]],
              "tile_resolution": TILE_RESOLUTION, "tiles": None}
     if bounds is not None:
-        layers = [surface.input_grids(transform, bounds, TILE_RESOLUTION),
-                  *surface.neuron_grids(net, transform, bounds, TILE_RESOLUTION)]
+        layers = surface.neuron_grids(net, transform, bounds, TILE_RESOLUTION, inputs=True)
         tiles = []
         for grids in layers:
             grids = np.asarray(grids[:MAX_TILES], dtype=float)

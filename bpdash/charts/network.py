@@ -146,8 +146,7 @@ def network_edges(net, max_edges: int = MAX_EDGES):
     """``edge_table`` of a ``bpdash.Network``: Θ edges for every layer with a weight matrix
     Θ^(l), neutral ones for the rest; and the network's ``LayerSummary`` list."""
     layers = summarize(net)
-    weights = [None if layer.theta is None else arrays[layer.theta] for layer, arrays in zip(layers, net.params)]
-    return edge_table(weights, layers, max_edges), layers
+    return edge_table(net.weights, layers, max_edges), layers
 
 
 def network_figure(net, *, max_edges: int = MAX_EDGES):

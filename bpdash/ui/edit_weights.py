@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from bpdash.factors import theta
+
 from . import state
 
 EDITED = "weights_edited"   # id of the trainer whose weights were set by hand
@@ -44,8 +46,7 @@ def on_set() -> None:
         set_parameter(exp, layer, j, k, value)
     s.pop(state.SCORES, None)  # the cached costs belong to the old weights
     s[EDITED] = id(exp.trainer)
-    name = f"b_{j}^({layer})" if k == 0 else f"θ_{j}{k}^({layer})"
-    s[MESSAGE] = f"Set {name} = {value:g} at epoch {exp.trainer.epoch}; Step or Play trains on from it."
+    s[MESSAGE] = f"Set {theta(layer, j, k)} = {value:g} at epoch {exp.trainer.epoch}; Step or Play trains on from it."
 
 
 def _clamp(key: str, options) -> None:

@@ -81,7 +81,7 @@ def _show(exp, gradient: bool) -> None:
     layers = summarize(exp.net)
     arrays = snap.gradients if gradient else snap.params
     if not gradient:
-        _zeros([layer_arrays[layer.theta] for layer, layer_arrays in zip(layers, arrays) if layer.theta is not None])
+        _zeros([W for W in snap.weights if W is not None])
     for layer, layer_arrays in zip(layers, arrays):
         _charts(layer, layer_arrays, snapshots, snap.epoch, replay, gradient, prefix)
 
