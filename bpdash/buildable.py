@@ -3,14 +3,13 @@
 A config can pass validation field by field and still fail to build: input features asked of
 1-D data, or anything a plugin refuses when the network is made. ``buildable`` then puts fields
 back to their defaults, as few as it can, and says which: first the fields the build's error
-names, then each field the link set, one at a time (a layer count and its activations together);
-when nothing short of the defaults builds, the defaults.
+names, then each field the link set, one at a time (the layer stack is one field); when nothing
+short of the defaults builds, the defaults.
 """
 from __future__ import annotations
 
-from .config import ExperimentConfig
-
-TOGETHER = {"hidden": ("hidden", "activations"), "activations": ("hidden", "activations")}
+from . import schema
+from .config import DEFAULTS, ExperimentConfig
 
 
 def buildable(config: ExperimentConfig, registry) -> tuple[ExperimentConfig, list[str]]:
@@ -19,20 +18,19 @@ def buildable(config: ExperimentConfig, registry) -> tuple[ExperimentConfig, lis
     problem = _problem(config, registry)
     if problem is None:
         return config, []
-    default = ExperimentConfig()
-    changed = [name for name, value in config.to_dict().items() if value != default.to_dict()[name]]
+    default = DEFAULTS.to_dict()
+    changed = [name for name, value in config.to_dict().items() if value != default[name]]
     named = [name for name in getattr(problem, "errors", {}) if name in changed]
     for names in ([named] if named else []) + [[name] for name in changed]:
-        names = list(dict.fromkeys(n for name in names for n in TOGETHER.get(name, (name,))))
         try:
-            trial = config.replace(**{name: default.to_dict()[name] for name in names})
-        except ValueError:  # e.g. fewer layers than the link's activations: tried with both
+            trial = config.replace(**{name: default[name] for name in names})
+        except ValueError:  # the fields left are refused together: try the next
             continue
         if _problem(trial, registry) is None:
             settings = ", ".join(f"{name}={_value(config, name)}" for name in names)
             return trial, [f"{settings} could not be used with this link's other settings ({_why(problem)}); "
                            f"using the default{'s' if len(names) > 1 else ''} instead."]
-    return default, [f"This link's settings could not build a network together ({_why(problem)}); "
+    return DEFAULTS, [f"This link's settings could not build a network together ({_why(problem)}); "
                      "opened the default experiment instead."]
 
 
@@ -48,8 +46,8 @@ def _problem(config: ExperimentConfig, registry) -> Exception | None:
 
 
 def _value(config: ExperimentConfig, name: str) -> str:
-    value = getattr(config, name)
-    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+    """The setting as a link writes it (a stack as dense:8:tanh,dropout:0.2)."""
+    return schema.field(name).text(getattr(config, name))
 
 
 def _why(problem: Exception) -> str:

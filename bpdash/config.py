@@ -282,11 +282,6 @@ DEFAULTS = ExperimentConfig()
 
 # -- with a registry -----------------------------------------------------------------------------
 
-def field_errors(config) -> dict:
-    """{field: message} for every field of ``config`` of the wrong type or out of range."""
-    return _form_errors(config.to_dict())
-
-
 def registry_errors(config, registry) -> dict:
     """{field: message} for every plugin name in ``config`` the registry does not have, and
     every plugin setting no loaded plugin declares or whose value its declaration refuses."""
@@ -319,12 +314,3 @@ def checked(config, registry):
     if errors:
         raise ConfigError(errors)
     return normalized(config, registry)
-
-
-def settings(config, params_name: str, registry) -> dict:
-    """Every setting the chosen plugin declares for ``params_name`` (e.g. the optimizer's
-    hyperparameters), name → value: the config's where given, else the declared default."""
-    params = BY_NAME[params_name]
-    record = getattr(registry, params.plugin)[getattr(config, params.of)]
-    given = getattr(config, params_name)
-    return {s.name: given.get(s.name, s.default) for s in schema.declared_settings(params, record)}

@@ -95,6 +95,12 @@ class DataSplit:
         return len(self.class_names)
 
     @property
+    def one_hot(self) -> bool:
+        """Whether the targets are one column per class (k ≥ 2 one-hot columns, for a softmax
+        output): the charts draw them class by class, the points editor as one class column."""
+        return self.task == "classification" and self.n_outputs >= 2 and self.n_classes == self.n_outputs
+
+    @property
     def n_train(self) -> int:
         """Rows of X_train."""
         return self.X_train.shape[0]

@@ -59,9 +59,10 @@ def build(config: ExperimentConfig, registry=None, data=None, **trainer_options)
     if data is None:
         data = make_dataset(config.dataset, n=config.n_samples, noise=config.noise, seed=config.data_seed,
                             test_share=config.test_share, classes=config.classes, registry=registry)
-    if outputs.per_class(config.output_activation, registry) and data.task != "classification":  # a CSV's
+    per_class = outputs.per_class(config.output_activation, registry)
+    if per_class and data.task != "classification":  # a CSV's
         raise ConfigError({"output_activation": outputs.regression_problem(config.output_activation, data.name)})
-    data = encoded(data, outputs.per_class(config.output_activation, registry))
+    data = encoded(data, per_class)
     if config.features and data.n_features != 2:
         raise ConfigError({"features": f"input features need 2-D data (x1, x2); this data has "
                                        f"{data.n_features} input column(s): use features = []"})

@@ -88,7 +88,7 @@ class Field:
     - Numbers: ``low`` ≤ value ≤ ``high`` (either may be None: unbounded), ``low_open`` /
       ``high_open`` exclude the bound itself (η > 0). −0.0 counts as 0, and as below an open
       bound at 0.
-    - ``items``: a list field of at most ``items`` values (``min_items`` at least);
+    - ``items``: a list field of at most ``items`` values;
       ``follows``: the list field whose length it takes (a single value given for it stands for
       every entry); ``distinct``: a list of distinct choices, kept in the order of ``choices``.
     - "params" (a plugin's own settings): ``plugin`` the registry table, ``of`` the field naming
@@ -120,7 +120,6 @@ class Field:
     optional: bool = False
     none_text: str = "none"
     items: int = 0
-    min_items: int = 0
     step: float | None = None
     group: str = ""
     sweep: bool = False
@@ -169,9 +168,8 @@ class Field:
             return self._item_problem(value)
         if not isinstance(value, (list, tuple)):
             return f"must be a list, got {show(value)}"
-        if not self.min_items <= len(value) <= self.items:
-            return (f"must have {self.min_items} to {self.items} entries, got {len(value)}"
-                    if self.min_items else f"must have at most {self.items} entries, got {len(value)}")
+        if len(value) > self.items:
+            return f"must have at most {self.items} entries, got {len(value)}"
         problems = [f"entry {i + 1} {p}" for i, p in enumerate(map(self._item_problem, value)) if p]
         if problems:  # every bad entry at once, not one per attempt
             return "; ".join(problems[:4]) + ("; …" if len(problems) > 4 else "")

@@ -19,10 +19,10 @@ So on the default stack (two dense layers) ``hidden=16`` is one dense layer of 1
 """
 from __future__ import annotations
 
-from .fields import show
 from .schema import DENSE, SHORTHAND_BY_NAME
+from .stack_field import TYPE_KEY, UNITS
 
-TYPE_KEY, UNITS, ACTIVATION = "layer", "units", "activation"
+ACTIVATION = "activation"
 UNSET = object()
 
 
@@ -87,7 +87,7 @@ def _with_activations(specs: list, activations, lead: str) -> list:
     if problem:
         raise ShorthandError({"activations": problem})
     if len(activations) != len(dense):
-        raise ShorthandError({"activations": f"needs one entry per {lead} entry ({len(dense)}), "
+        raise ShorthandError({"activations": f"needs one entry per {lead} ({len(dense)}), "
                                              f"got {len(activations)}"})
     for i, name in zip(dense, activations):
         specs[i][ACTIVATION] = name
@@ -99,14 +99,3 @@ def registry_problem(activations, registry) -> str | None:
     field = SHORTHAND_BY_NAME["activations"]
     names = (activations,) if isinstance(activations, str) else activations
     return field.registry_problem(tuple(names), registry) if isinstance(names, (list, tuple)) else None
-
-
-def describe(layers) -> str:
-    """A short text for messages: ``8 tanh, dropout 0.2, 8 tanh``."""
-    parts = []
-    for spec in layers:
-        if spec.get(TYPE_KEY) == DENSE:
-            parts.append(" ".join(str(spec[k]) for k in (UNITS, ACTIVATION) if k in spec))
-        else:
-            parts.append(" ".join([str(spec.get(TYPE_KEY))] + [show(v) for k, v in spec.items() if k != TYPE_KEY]))
-    return ", ".join(parts) or "none"

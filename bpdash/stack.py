@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from .fields import show
 from .layercheck import check_declarations
+from .stack_field import TYPE_KEY
 from .validation import RecordError
-
-TYPE_KEY = "layer"
 
 
 class LayerSpecError(ValueError):

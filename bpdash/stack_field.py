@@ -113,11 +113,6 @@ def normal(value) -> tuple:
     return tuple(Settings(spec) for spec in value)
 
 
-def plain(value) -> list:
-    """JSON-ready: a list of dicts."""
-    return [dict(spec) for spec in value]
-
-
 # -- text ----------------------------------------------------------------------------------------
 
 def text(value, registry=None) -> str:

@@ -169,7 +169,7 @@ def test_layer_limits_are_enforced_with_a_message():
     assert len(experiment(at).net.sizes) == MAX_HIDDEN_LAYERS + 2
     at = click(at, "add_layer")
     assert len(experiment(at).net.sizes) == MAX_HIDDEN_LAYERS + 2
-    assert f"At most {MAX_HIDDEN_LAYERS} hidden layers" in texts(at.warning)
+    assert f"at most {MAX_HIDDEN_LAYERS}" in texts(at.warning) and "layers with units" in texts(at.warning)
     at = set_widget(at, "number_input", "layer_0_units", MAX_NEURONS + 100)
     assert experiment(at).net.sizes[1] == MAX_NEURONS
     assert f"At most {MAX_NEURONS} neurons" in texts(at.warning)
@@ -397,3 +397,13 @@ def test_the_epoch_limit():
 
     assert training.epochs_left(SimpleNamespace(epoch=MAX_EPOCHS)) == 0
     assert training.epochs_left(SimpleNamespace(epoch=MAX_EPOCHS - 3)) == 3
+
+
+def test_a_config_names_its_data_with_every_data_setting_classes_included():
+    from bpdash.config import ExperimentConfig
+    from bpdash.ui import state
+
+    config = ExperimentConfig(dataset="spiral", classes=4, n_samples=60, noise=0.1, data_seed=3, test_share=0.25)
+    data = state.config_choice(config).load()  # what a link's first page and an imported file build on
+    assert data.n_classes == 4 and data.n_train + data.n_test == 60 and data.n_test == 15
+    assert state.config_choice(config).key != state.config_choice(config.replace(classes=3)).key

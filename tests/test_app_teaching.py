@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest import TIMEOUT, click, run
+from apptest import TIMEOUT, click, run, wait_for
 from bpdash.plugins import HOOKS, load_plugins
 
 
@@ -158,6 +158,21 @@ def test_gradient_check_view_shows_every_layer_passing():
     assert [r["layer"] for r in result] == [1, 2, 3]
     assert all(r["passed"] and r["relative_error"] < 1e-6 for r in result)
     assert any("Every layer passes" in s.value for s in at.success)
+
+
+def test_the_gradient_check_waits_while_training_runs_and_checks_again_after():
+    """The check holds the session's lock: on every frame of a Play it would stall training, so
+    the last check stays shown until training pauses, then the new epoch is checked."""
+    at = app_with_view("Gradient check")
+    checked = at.session_state["gradcheck_checked"]
+    assert checked[2] == 0
+    at = click(at, "play")
+    wait_for(lambda: at.session_state["experiment"].trainer.epoch > 0, "Play's first epochs")
+    at = run(at)  # a frame while playing
+    assert at.session_state["gradcheck_checked"] is checked  # not checked again
+    assert any("stays until it pauses" in c.value for c in at.caption)
+    at = click(at, "play")  # Pause
+    assert at.session_state["gradcheck_checked"][2] == at.session_state["experiment"].trainer.epoch > 0
 
 
 # -- plugins -----------------------------------------------------------------------------------

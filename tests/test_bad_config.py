@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bpdash.config import (MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, ConfigError,
-                           ExperimentConfig, field_errors, registry_errors)
+                           ExperimentConfig, registry_errors)
 from bpdash import schema
 from bpdash.network import Network
 from bpdash.share import from_query_params, to_query_params
@@ -49,7 +49,7 @@ def config_outcome(fn, *args):
     except ConfigError as exc:
         assert exc.errors and all(isinstance(m, str) and m for m in exc.errors.values())
         return None
-    assert isinstance(config, ExperimentConfig) and field_errors(config) == {}
+    assert isinstance(config, ExperimentConfig) and ExperimentConfig.from_dict(config.to_dict()) == config
     return config
 
 
@@ -123,7 +123,7 @@ def test_query_params_never_raise(params):
     registry = builtins()
     config, notices = from_query_params(params, registry)  # must not raise
     assert isinstance(config, ExperimentConfig)
-    assert field_errors(config) == {} and registry_errors(config, registry) == {}
+    assert registry_errors(config, registry) == {} and ExperimentConfig.from_dict(config.to_dict()) == config
     assert all(isinstance(n, str) and n for n in notices)
     known = set(schema.flat_fields(registry)) | set(schema.ALIASES)  # opt_momentum; momentum of old links
     unknown = [name for name in params if name not in known]

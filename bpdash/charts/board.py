@@ -67,7 +67,7 @@ def plane(net, transform, data, output: int = 0) -> dict:
     """2-D inputs: output ``output`` over the raw plane, and the samples coloured by their target
     (for one output per class: every class at once, ``class_plane``)."""
     X = np.vstack([data.X_train, data.X_test])
-    if classes.by_class(data):
+    if data.one_hot:
         return class_plane(net, transform, data, X)
     xs, ys, P = surface.prediction_grid(net, X, SURFACE_RESOLUTION, output=output, transform=transform)
     classification = data.task == "classification"

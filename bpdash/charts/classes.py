@@ -31,12 +31,6 @@ PALE, STRONG = 0.1, 0.45
 NEUTRAL = [[0.0, "rgb(250,250,250)"], [1.0, "rgb(70,70,70)"]]
 
 
-def by_class(data) -> bool:
-    """Whether ``data`` (a DataSplit) is drawn class by class: a classification whose targets
-    are one column per class (k ≥ 2 one-hot columns, for a softmax output)."""
-    return data.task == "classification" and data.n_outputs >= 2 and data.n_classes == data.n_outputs
-
-
 def colour(c: int) -> str:
     """Class ``c``'s full colour (its samples'), as CSS."""
     r, g, b = COLOURS[c % len(COLOURS)]

@@ -109,8 +109,7 @@ def first_page(config, registry) -> None:
     many widgets after them (measured: the first chart ~0.4 s sooner). Should the sidebar's
     controls not take the link's values exactly (a noise above the slider's range), the page
     runs again with what they hold."""
-    choice = state.generated_choice(config.dataset, config.n_samples, config.noise, config.data_seed,
-                                    config.test_share)
+    choice = state.config_choice(config)
     try:
         exp, notice = state.sync(config, choice, registry)
     except (ConfigError, ValueError, KeyError) as exc:

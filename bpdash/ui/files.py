@@ -33,9 +33,7 @@ def load_experiment(data: bytes, registry) -> Experiment:
     """The experiment a JSON export describes, built and restored exactly; raises ExportError
     (or ConfigError/ValueError/KeyError) naming what is wrong."""
     run = import_json(data, registry)
-    c = run.config
-    choice = state.generated_choice(c.dataset, c.n_samples, c.noise, c.data_seed, c.test_share, c.classes)
-    exp = build(c, registry, data=choice.load())
+    exp = build(run.config, registry, data=state.config_choice(run.config).load())
     restore(exp, run)
     return exp
 

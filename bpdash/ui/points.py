@@ -44,23 +44,14 @@ def data_choice(choice: state.DataChoice) -> state.DataChoice:
                             f"edited data ({data.n_train} training rows)")
 
 
-def is_edited(data_key) -> bool:
-    return data_key is not None and data_key[0] == "edited"
-
-
-def by_class(data) -> bool:
-    """Whether the targets are one-hot columns, one per class (edited as one ``class`` column)."""
-    return data.n_classes >= 2 and data.Y_train.shape[1] == data.n_classes
-
-
 def target_names(data) -> list:
-    return [CLASS] if by_class(data) else list(data.target_names)
+    return [CLASS] if data.one_hot else list(data.target_names)
 
 
 def frame(data) -> pd.DataFrame:
     """The training rows as a table: one column per feature, then one per target (or the class)."""
     table = pd.DataFrame(data.X_train, columns=list(data.feature_names))
-    if by_class(data):
+    if data.one_hot:
         table[CLASS] = np.array(data.class_names, dtype=object)[data.Y_train.argmax(axis=1)]
     else:
         table[list(data.target_names)] = data.Y_train
@@ -70,9 +61,9 @@ def frame(data) -> pd.DataFrame:
 def _problem(data, table: pd.DataFrame) -> str | None:
     if len(table) < MIN_ROWS:
         return f"at least {MIN_ROWS} training points are needed"
-    if by_class(data) and not table[CLASS].isin(data.class_names).all():
+    if data.one_hot and not table[CLASS].isin(data.class_names).all():
         return f"every class must be one of {', '.join(data.class_names)}"
-    if not by_class(data) and data.task == "classification" and \
+    if not data.one_hot and data.task == "classification" and \
             not table[list(data.target_names)].isin((0.0, 1.0)).all().all():
         return "for classification every label must be 0 or 1"
     return None
@@ -80,14 +71,14 @@ def _problem(data, table: pd.DataFrame) -> str | None:
 
 def _targets(data, table: pd.DataFrame) -> np.ndarray:
     """Y of the table's target columns: one-hot from the class names, or the numbers as they are."""
-    if by_class(data):
+    if data.one_hot:
         return one_hot([data.class_names.index(c) for c in table[CLASS]], data.n_classes)
     return table[list(data.target_names)].to_numpy(float)
 
 
 def use(data, table: pd.DataFrame, what: str) -> None:
     """Make ``table`` (columns as ``frame``) the training rows, or say why not."""
-    numbers = [c for c in table.columns if not (by_class(data) and c == CLASS)]
+    numbers = [c for c in table.columns if not (data.one_hot and c == CLASS)]
     table = table.assign(**{c: pd.to_numeric(table[c], errors="coerce") for c in numbers})
     incomplete = int(table.isna().any(axis=1).sum())
     table = table.dropna()
@@ -128,7 +119,7 @@ def _add_controls(data) -> None:
     names = [*data.feature_names, *target_names(data)]
     columns = st.columns(len(names) + 1, vertical_alignment="bottom")
     for i, name in enumerate(names):
-        if by_class(data) and name == CLASS:
+        if data.one_hot and name == CLASS:
             st.session_state.setdefault(f"points_add_{i}", data.class_names[0])
             columns[i].selectbox("class", data.class_names, key=f"points_add_{i}", format_func=plain)
             continue

@@ -195,8 +195,7 @@ def _network(registry) -> dict:
 
 def _data(registry) -> tuple[dict, state.DataChoice]:
     if classroom.is_hidden("data"):
-        c = classroom.link_config()
-        return {}, state.generated_choice(c.dataset, c.n_samples, c.noise, c.data_seed, c.test_share, c.classes)
+        return {}, state.config_choice(classroom.link_config())
     st.header("Data")
     return data_settings(registry)
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bpdash.config import DEFAULTS, MAX_HIDDEN_LAYERS, MAX_LAYERS, MAX_NEURONS
+from bpdash.config import DEFAULTS, MAX_HIDDEN_LAYERS, MAX_NEURONS
+from bpdash import stack_field
 from bpdash.schema import DENSE, field
 
 from .field_widgets import setting, widget_value
@@ -25,7 +26,7 @@ from .widgets import choose, default
 
 N_LAYERS = "n_layers"
 MESSAGE = "layer_message"
-TYPE_KEY, UNITS = "layer", "units"
+TYPE_KEY, UNITS = stack_field.TYPE_KEY, stack_field.UNITS
 NEW_LAYER = dict(DEFAULTS.layers[-1]) if DEFAULTS.layers else {TYPE_KEY: DENSE}  # what "+ Add layer" adds
 
 
@@ -74,13 +75,10 @@ def _start(kind: str, f):
 # -- callbacks -----------------------------------------------------------------------------------
 
 def _refusal(specs, registry) -> str | None:
-    """Why a stack breaks the limits, in words (None when it keeps them)."""
-    if len(specs) > MAX_LAYERS:
-        return f"At most {MAX_LAYERS} hidden layers in all."
-    sized = sum(1 for spec in specs if any(f.name == UNITS for f in registry.layers[spec[TYPE_KEY]].settings))
-    if sized > MAX_HIDDEN_LAYERS:
-        return f"At most {MAX_HIDDEN_LAYERS} hidden layers with units (dense and alike)."
-    return None
+    """Why a stack breaks the ``layers`` field's limits, in its own words (None when it keeps them)."""
+    stack = field("layers")
+    problem = stack_field.form_problem(stack, specs) or stack_field.registry_problem(stack, specs, registry)
+    return f"Not changed: the stack {problem}." if problem else None
 
 
 def _change(registry, edit) -> None:

@@ -59,6 +59,12 @@ def generated_choice(name, n, noise, seed, test_share, classes=2) -> DataChoice:
     return DataChoice(key, lambda: generated_data(*key[1:]), label)
 
 
+def config_choice(config) -> DataChoice:
+    """The DataChoice of the generated dataset ``config`` names (a link's, a file's)."""
+    return generated_choice(config.dataset, config.n_samples, config.noise, config.data_seed, config.test_share,
+                            config.classes)
+
+
 def lock() -> threading.RLock:
     """The session's lock around training and reading the trainer.
 

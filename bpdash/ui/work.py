@@ -66,12 +66,3 @@ def stop(reason: str = "stopped") -> None:
     job = current()
     if job is not None:
         job.cancel(reason)
-
-
-def forget() -> Job | None:
-    """The session's job if it has ended (removing it, so it is reported once), else None."""
-    job = st.session_state.get(JOB)
-    if job is None or job.active:
-        return None
-    del st.session_state[JOB]
-    return job

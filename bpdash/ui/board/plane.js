@@ -104,7 +104,7 @@ function drawPlane(canvas, view, palette, state) {
   if (legend) drawLegend(ctx, legend, classes);
 }
 
-function drawCurve(canvas, view, palette) {
+function drawCurve(canvas, view) {
   const { ctx, width, height } = fitCanvas(canvas);
   const box = plotBox(width, height, false);
   const xs = view.x.concat(view.train.map(r => r[0]), view.test.map(r => r[0]));
@@ -133,6 +133,6 @@ function drawScatter(canvas, view) {
 
 function drawData(canvas, view, palette, state) {
   if (view.kind === "plane") drawPlane(canvas, view, palette, state);
-  else if (view.kind === "curve") drawCurve(canvas, view, palette);
+  else if (view.kind === "curve") drawCurve(canvas, view);
   else drawScatter(canvas, view);
 }

@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from bpdash import backprop
+from bpdash.regularization import active
 
 MAX_ROWS = 100  # samples shown in the per-layer tables
 
 
-def _show(table: pd.DataFrame, key: str) -> None:
+def show(table: pd.DataFrame, key: str) -> None:
     """A table of numbers, 4 significant digits."""
     st.dataframe(table.style.format("{:.4g}"), key=key)
 
@@ -61,7 +62,7 @@ def _mask(op, drawn, layer: int, index) -> None:
         if array.ndim == 2 and array.shape[1] == op.n_out:
             table = pd.DataFrame(array[:MAX_ROWS], index=_samples(index),
                                  columns=[op.draws_label(layer, j) for j in range(1, op.n_out + 1)])
-            _show(table, f"inspector_drawn_{layer}_{n}")
+            show(table, f"inspector_drawn_{layer}_{n}")
         else:
             st.caption(f"an array of shape {array.shape}")
     note = op.draws_note(layer, drawn)
@@ -71,7 +72,7 @@ def _mask(op, drawn, layer: int, index) -> None:
 
 def _penalty_latex(config, l: int) -> str:
     """The regularization's term of ∂J/∂Θ^(l) (biases get none), or ""."""
-    if config.regularization == "none" or config.reg_rate == 0:
+    if not active(config.regularization, config.reg_rate):
         return ""
     return (rf"\lambda\,\Theta^{{({l})}}" if config.regularization == "l2"
             else rf"\lambda\,\mathrm{{sign}}(\Theta^{{({l})}})")
@@ -116,7 +117,7 @@ def _gradients(net, grads, config, l: int, formulas: dict) -> None:
     if penalty:
         st.latex(rf"\text{{plus the penalty's term: }} \frac{{\partial R}}{{\partial \Theta^{{({l})}}}} = {penalty}")
     for n, table in enumerate(_gradient_tables(op, grads.params[l - 1])):
-        _show(table, f"inspector_grad_{l}_{n}")
+        show(table, f"inspector_grad_{l}_{n}")
 
 
 def render(net, grads, record, config, index) -> None:
@@ -129,7 +130,7 @@ def render(net, grads, record, config, index) -> None:
         with st.expander(f"Layer {l} → {l + 1}: {kind}", expanded=net.n_layers <= 4):
             if l == 1:
                 st.latex(r"a^{(1)} = x")
-                _show(_layer_table(grads, 1, index), "inspector_layer_1")
+                show(_layer_table(grads, 1, index), "inspector_layer_1")
             formulas = op.formulas(l)
             if "forward" in formulas:
                 st.latex(formulas["forward"])
@@ -137,5 +138,5 @@ def render(net, grads, record, config, index) -> None:
             if drawn:
                 _mask(op, drawn, l + 1, index)
             _delta(net, record, l, formulas)
-            _show(_layer_table(grads, l + 1, index), f"inspector_layer_{l + 1}")
+            show(_layer_table(grads, l + 1, index), f"inspector_layer_{l + 1}")
             _gradients(net, grads, config, l, formulas)

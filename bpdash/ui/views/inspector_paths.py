@@ -14,9 +14,9 @@ import streamlit as st
 
 from bpdash.chainrule import ChainRuleError, chain_rule
 from bpdash.gradcheck import numeric_gradient
+from .inspector_layers import MAX_ROWS, show
 
 RESULT = "inspector_result"
-MAX_ROWS = 100  # samples shown in the first path's table
 
 
 def weight_layers(net) -> list[int]:
@@ -66,8 +66,8 @@ def _paths(result, net, layer: int, j: int, sample) -> None:
             first = result.paths[0]
             table = pd.DataFrame({f.label: f.values for f in first.factors})
             table["product"] = first.products
-            st.dataframe(table.set_index(pd.RangeIndex(1, len(table) + 1, name="sample")).head(MAX_ROWS)
-                         .style.format("{:.4g}"), key="inspector_first_path")
+            show(table.set_index(pd.RangeIndex(1, len(table) + 1, name="sample")).head(MAX_ROWS),
+                 "inspector_first_path")
     if result.regularization_latex:
         st.latex(rf"\frac{{\partial J}}{{\partial \theta}} = \sum_{{\text{{paths}}}} + {result.regularization_latex}"
                  rf" = {result.total:.6g} + ({result.regularization_term:.6g}) = {result.gradient:.6g}")

@@ -47,7 +47,7 @@ def render(exp, registry) -> None:
     st.caption("Each square is one neuron's activation a_j^(l) over the input plane (blue high, red low; "
                "hover for values). Choose a neuron below to see it large with the training points"
                + (" in their classes' colours, on its activation in grey (dark high, light low)."
-                  if classes.by_class(data) else "."))
+                  if data.one_hot else "."))
     layer, j = _chosen(net)
     left, right = st.columns([1.2, 1])
     with left:
@@ -63,7 +63,7 @@ def _large(exp, bounds, layer: int, j: int) -> None:
     """The chosen neuron large, with the training points in their classes' colours; with one
     output per class, the output layer as the class it gives each point beneath it."""
     data, net = exp.data, exp.net
-    class_names = data.class_names if classes.by_class(data) else ()
+    class_names = data.class_names if data.one_hot else ()
     big = surface.neuron_grids(net, exp.transform, bounds, LARGE_RESOLUTION)[layer - 2][j - 1]
     bx, by = surface.grid_axes(bounds, LARGE_RESOLUTION)
     st.plotly_chart(neuron_figure(big, bx, by, layer, j, data.X_train, data.Y_train, data.feature_names,

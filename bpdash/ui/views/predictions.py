@@ -71,7 +71,7 @@ def _scatter(exp, o: int):
 
 
 def _data(data) -> None:
-    if data.n_features == 2 and classes.by_class(data):
+    if data.n_features == 2 and data.one_hot:
         figure = classes.data_figure(data.X_train, data.Y_train, data.X_test, data.Y_test,
                                      class_names=data.class_names, names=data.feature_names)
     else:
@@ -107,7 +107,7 @@ def render(exp, registry) -> None:
     if st.toggle("Show the data alone", key="predictions_data_only"):
         _data(data)
         return
-    per_class = data.n_features == 2 and classes.by_class(data)
+    per_class = data.n_features == 2 and data.one_hot
     o = 0 if per_class else _output(data)  # every class at once: no output to choose
     show_test, discrete = _toggles(data, per_class)
     if per_class:
