@@ -6,6 +6,8 @@ the live area; training runs in the background worker meanwhile (see ``apptest``
 charts come back as UnknownElements: assertions use session state, or the data the Overview's
 board component was given.
 """
+import time
+
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
@@ -101,6 +103,8 @@ def test_train_n_shows_its_progress_with_a_stop_that_keeps_what_was_done():
     assert not training_job.active and training_job.reason == "stopped"
     stopped = experiment(at).trainer.epoch
     assert 0 < stopped < 100_000 and len(experiment(at).trainer.history) == stopped
+    time.sleep(0.2)  # a few of the worker's slices
+    at = run(at)
     assert experiment(at).trainer.epoch == stopped  # nothing trains after Stop
 
 
@@ -126,11 +130,13 @@ def test_play_speed_paces_the_epochs():
     at = click(at, "play")
     playing = job(at)
     wait_for(lambda: playing.done >= 1, "the first epoch")
-    assert playing.rate == 2 and playing.ready_at > 0
+    # the next epoch is due 0.5 s after the one before (at the pace's start + epochs done / 2)
+    assert playing.rate == 2 and abs(playing.ready_at - (playing._start + (playing.done - playing._paced) / 2)) < 1e-9
     at = set_widget(at, "selectbox", "play_speed", "max")  # the pace changes while playing
     assert playing.rate is None and playing.active
     wait_for(lambda: playing.done > 100, "epochs at full speed")
-    click(at, "play")
+    at = click(at, "play")
+    assert not at.session_state["running"] and not playing.active
 
 
 def test_reset_restores_the_seeded_initial_weights():

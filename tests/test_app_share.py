@@ -265,16 +265,3 @@ def test_a_run_on_an_uploaded_csv_says_the_link_and_file_do_not_carry_its_data()
     at = upload(run(at), "csv_file", "good.csv", csv, "text/csv")
     assert experiment(at).data.feature_names == ("x1", "x2")
     assert "cannot carry" in texts(at.warning) and "does not hold" in texts(at.caption)
-
-
-@pytest.mark.parametrize("params, named", [
-    ({"epsilon": "-0", "hide": "network,training,data,features"}, None),
-    ({"dataset": "sine", "features": "x1,x2", "hide": "features"}, "features"),
-])
-def test_a_link_always_opens_a_working_page(params, named):
-    """−0 is 0, and features a dataset cannot have are dropped with a notice: hidden controls
-    could not fix either."""
-    at = click(start(params), "step")
-    assert experiment(at).trainer.epoch == 1
-    if named:
-        assert named in texts(at.warning) and experiment(at).config.features == ()

@@ -98,7 +98,7 @@ def test_stop_ends_a_sweep_and_keeps_its_finished_runs():
     job = at.session_state["sweep_job"]
     assert job.wait(20) and job.state == "stopped" and len(job.rows) < job.total
     at = run(at)
-    assert "stopped" in at.get("progress")[0].proto.text if at.get("progress") else True
+    assert "stopped" in at.get("progress")[0].proto.text
 
 
 def test_a_sweep_past_the_cap_or_with_bad_values_is_refused_with_a_message():

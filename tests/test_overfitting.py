@@ -1,4 +1,5 @@
-"""Overfitting read from a history (bpdash.overfitting), and the board frame that shows it."""
+"""Overfitting read from a history (bpdash.overfitting), and the Overview's board frame: the
+cost panel marks the best epoch, and the frame's data stays bounded and quantized."""
 import base64
 
 import numpy as np

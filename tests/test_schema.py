@@ -190,8 +190,7 @@ def _value(f, registry):
     if f.kind == "specs":
         return _specs(registry)
     if f.kind == "plugin":
-        names = st.sampled_from(sorted(f.plugins(registry)))
-        return st.lists(names, min_size=1, max_size=1).map(lambda x: x[0]) if not f.items else names
+        return st.sampled_from(sorted(f.plugins(registry)))
     if f.kind == "choice":
         if f.items:
             return st.lists(st.sampled_from(f.choices), unique=True, max_size=f.items).map(tuple)

@@ -40,7 +40,7 @@ import bpdash
 from bpdash.config import MAX_NEURONS, ExperimentConfig
 from bpdash.experiment import build
 from bpdash.network import Network
-from bpdash.share import to_query_params
+from bpdash.share import share_url
 from bpdash.trainer import Trainer
 
 SESSIONS = 8
@@ -72,8 +72,7 @@ def open_pages(browser, server, ui, configs):
     pages = []
     for config in configs:
         page = context.new_page()
-        query = "&".join(f"{k}={v}" for k, v in to_query_params(config).items())
-        page.goto(f"{server.url}?{query}")  # returns once the HTML is in; the sessions' scripts run together
+        page.goto(share_url(server.url, config))  # returns once the HTML is in; the sessions' scripts run together
         pages.append(page)
     for page in pages:
         ui.metric_value(page, "Epoch").wait_for(timeout=EXPECT_MS)

@@ -26,23 +26,20 @@ EXPECT_MS = 30_000
 FRAMES = 3  # Play must redraw every panel at least this many times
 
 # True once every panel has been redrawn FRAMES more times than at `start` and the epoch moved on.
-MOVED = """([start, frames, epoch]) => { for (const host of document.querySelectorAll('*')) {
-    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
-    if (!board) continue;
+MOVED = """(board, [start, frames, epoch]) => {
     const counts = Array.from(board.querySelectorAll('canvas')).map(c => +(c.dataset.frames || 0));
-    return counts.every((n, i) => n >= start[i] + frames) && +board.dataset.epoch > epoch; }
-  return false; }"""
+    return counts.every((n, i) => n >= start[i] + frames) && +board.dataset.epoch > epoch; }"""
 
 # True once every panel's canvas has the board's size (not a bare canvas's 300 × 150).
-LAID_OUT = """() => { for (const host of document.querySelectorAll('*')) {
-    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
-    if (board) return Array.from(board.querySelectorAll('canvas')).every(c => c.clientHeight > 200); }
-  return false; }"""
+LAID_OUT = """board => Array.from(board.querySelectorAll('canvas')).every(c => c.clientHeight > 200)"""
 
-FRAME_COUNTS = """() => { for (const host of document.querySelectorAll('*')) {
-    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
-    if (board) return Array.from(board.querySelectorAll('canvas')).map(c => +(c.dataset.frames || 0)); }
-  return null; }"""
+FRAME_COUNTS = """board => Array.from(board.querySelectorAll('canvas')).map(c => +(c.dataset.frames || 0))"""
+
+
+def on_board(ui, script: str) -> str:
+    """``script``, a function of the board (and an argument), as a function of the argument alone
+    that finds the board first (``ui.BOARD``); false while there is none yet."""
+    return f"(arg) => {{ const board = ({ui.BOARD})(); return board ? ({script})(board, arg) : false; }}"
 
 
 def test_the_overview_fits_the_first_screen_and_play_moves_every_chart(page, app_server, ui, shoot):
@@ -51,7 +48,7 @@ def test_the_overview_fits_the_first_screen_and_play_moves_every_chart(page, app
     assert ui.caption(page).startswith("Network 2-8-8-1 tanh/tanh/sigmoid") and ui.epoch(page) == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     width, height = page.viewport_size["width"], page.viewport_size["height"]
-    page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)  # the board's own style has reached its canvases
+    page.wait_for_function(on_board(ui, LAID_OUT), timeout=EXPECT_MS)  # the board's own style has reached its canvases
     assert page.evaluate("() => window.scrollY") == 0
     for name, box in ui.panel_boxes(page).items():
         assert box and box["width"] > 200 and box["height"] > 200, (name, box)
@@ -67,8 +64,8 @@ def test_the_overview_fits_the_first_screen_and_play_moves_every_chart(page, app
 
     page.get_by_role("button", name="▶ Play").click()
     expect(page.get_by_role("button", name="‖ Pause")).to_be_visible(timeout=EXPECT_MS)
-    start = page.evaluate(FRAME_COUNTS)
-    page.wait_for_function(MOVED, arg=[start, FRAMES, 0], polling="raf", timeout=EXPECT_MS)
+    start = page.evaluate(on_board(ui, FRAME_COUNTS))
+    page.wait_for_function(on_board(ui, MOVED), arg=[start, FRAMES, 0], polling="raf", timeout=EXPECT_MS)
     playing = ui.panels(page)
     assert all(playing[name] != before[name] for name in before), "a chart did not change while playing"
     shoot(page, "overview_playing")
@@ -76,15 +73,14 @@ def test_the_overview_fits_the_first_screen_and_play_moves_every_chart(page, app
     page.get_by_role("button", name="‖ Pause").click()
     expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=EXPECT_MS)
     ui.idle(page)
-    paused, counts = ui.epoch(page), page.evaluate(FRAME_COUNTS)
+    paused, counts = ui.epoch(page), page.evaluate(on_board(ui, FRAME_COUNTS))
     page.wait_for_timeout(600)  # several frames' time: nothing trains or redraws after Pause
-    assert ui.epoch(page) == paused and page.evaluate(FRAME_COUNTS) == counts
+    assert ui.epoch(page) == paused and page.evaluate(on_board(ui, FRAME_COUNTS)) == counts
     ui.assert_clean(page)
 
 
 # Samples the board at every animation frame: [frames drawn, frames received, epoch] each time.
-SAMPLE_BOARD = """() => { const board = Array.from(document.querySelectorAll('*')).map(
-      host => host.shadowRoot && host.shadowRoot.querySelector('.board')).find(Boolean);
+SAMPLE_BOARD = """board => {
     window.boardSamples = [];
     const sample = () => { window.boardSamples.push([+(board.querySelector('canvas').dataset.frames || 0),
                                                      +(board.dataset.received || 0), +board.dataset.epoch]);
@@ -106,7 +102,7 @@ def test_with_few_runs_a_second_the_board_plays_the_states_between_them(server_f
     ui.open(page, server.url)
     page.get_by_role("button", name="▶ Play").click()
     expect(page.get_by_role("button", name="‖ Pause")).to_be_visible(timeout=EXPECT_MS)
-    page.evaluate(SAMPLE_BOARD)
+    page.evaluate(on_board(ui, SAMPLE_BOARD))
     page.wait_for_function(PLAYED_BETWEEN, arg=6, polling="raf", timeout=EXPECT_MS)
     epochs = [epoch for _, _, epoch in page.evaluate("() => window.boardSamples")]
     assert epochs == sorted(epochs) and len(set(epochs)) > 6
@@ -114,9 +110,9 @@ def test_with_few_runs_a_second_the_board_plays_the_states_between_them(server_f
     page.get_by_role("button", name="‖ Pause").click()
     expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=EXPECT_MS)
     ui.idle(page)
-    paused, counts = ui.epoch(page), page.evaluate(FRAME_COUNTS)
+    paused, counts = ui.epoch(page), page.evaluate(on_board(ui, FRAME_COUNTS))
     page.wait_for_timeout(1200)  # longer than a run's frames take to play: none is left to play
-    assert ui.epoch(page) == paused and page.evaluate(FRAME_COUNTS) == counts
+    assert ui.epoch(page) == paused and page.evaluate(on_board(ui, FRAME_COUNTS)) == counts
     page.get_by_role("button", name="Step", exact=True).click()
     ui.expect_epoch(page, paused + 1)
     ui.assert_clean(page)
@@ -174,7 +170,7 @@ def test_the_board_draws_a_stack_with_dropout_without_an_error(page, app_server,
     page.on("pageerror", lambda error: problems.append(str(error)))
     ui.open(page, f"{app_server.url}?layers=dense:8:tanh,dropout:0.2,dense:4:tanh")
     assert ui.caption(page).startswith("Network 2-8-8-4-1 tanh/dropout/tanh/sigmoid")
-    page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)
+    page.wait_for_function(on_board(ui, LAID_OUT), timeout=EXPECT_MS)
     label = page.evaluate(f"() => ({ui.BOARD})().querySelector('.panel.network canvas').getAttribute('aria-label')")
     assert label == "Network 2-8-8-4-1: layer 2 tanh, layer 3 dropout p = 0.2, layer 4 tanh, layer 5 sigmoid"
     before = ui.panels(page)
@@ -190,9 +186,7 @@ def test_the_board_draws_a_stack_with_dropout_without_an_error(page, app_server,
 
 # The data panel's pixels: how many are each class's full colour (the samples) and how many are
 # any shade of each class (the surface), given the frame's colours, shade table and shades per class.
-CLASS_PIXELS = """([colours, table, levels]) => { for (const host of document.querySelectorAll('*')) {
-    const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
-    if (!board) continue;
+CLASS_PIXELS = """(board, [colours, table, levels]) => {
     const canvas = board.querySelector('.panel.data canvas');
     const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     const key = (r, g, b) => (r << 16) | (g << 8) | b;
@@ -205,8 +199,7 @@ CLASS_PIXELS = """([colours, table, levels]) => { for (const host of document.qu
       if (full.has(k)) samples[full.get(k)]++;
       else if (shade.has(k)) surface[shade.get(k)]++;
     }
-    return { samples, surface }; }
-  return null; }"""
+    return { samples, surface }; }"""
 
 
 def test_the_board_draws_four_classes_in_their_colours(page, app_server, ui, shoot):
@@ -220,11 +213,9 @@ def test_the_board_draws_four_classes_in_their_colours(page, app_server, ui, sho
     assert ui.caption(page).startswith("Network 2-8-8-4 tanh/tanh/softmax")
     page.get_by_role("button", name="Train 200 epochs", exact=True).click()
     ui.expect_epoch(page, 200, timeout_s=60)
-    page.wait_for_function("""() => { for (const host of document.querySelectorAll('*')) {
-        const board = host.shadowRoot && host.shadowRoot.querySelector('.board');
-        if (board) return board.dataset.epoch === '200'; } return false; }""", timeout=EXPECT_MS)
-    page.wait_for_function(LAID_OUT, timeout=EXPECT_MS)
-    found = page.evaluate(CLASS_PIXELS, [classes.colours(4), classes.table(4).ravel().tolist(), classes.levels(4)])
+    page.wait_for_function(on_board(ui, "board => board.dataset.epoch === '200'"), timeout=EXPECT_MS)
+    page.wait_for_function(on_board(ui, LAID_OUT), timeout=EXPECT_MS)
+    found = page.evaluate(on_board(ui, CLASS_PIXELS), [classes.colours(4), classes.table(4).ravel().tolist(), classes.levels(4)])
     shoot(page, "overview_four_classes")
     assert all(n > 0 for n in found["samples"]), f"a class's samples are not drawn in its colour: {found}"
     assert all(n > 100 for n in found["surface"]), f"a class has no region of the surface: {found}"
