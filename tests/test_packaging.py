@@ -13,12 +13,12 @@ import urllib.request
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from bpdash.config import ExperimentConfig
 from bpdash.experiment import build
 from bpdash.ui.launch import settings_options
 from installing import ROOT, environment
+from ports import free_port
 
 
 def listed_packages() -> dict:
@@ -110,14 +110,6 @@ def test_the_dashboard_settings_become_streamlit_options():
     assert len(options) == sum(len(table) for table in settings.values())
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url: str, timeout: float = 5) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -145,7 +137,8 @@ def test_bpdash_dashboard_serves_the_app_from_the_installed_package(installed, t
                 if get(f"{base}/health", timeout=2) == (200, "ok"):
                     break
             except OSError:
-                time.sleep(0.3)
+                pass
+            time.sleep(0.3)  # not up yet, or up but not healthy yet
         assert server.poll() is None, log.read_text()
         assert get(f"{base}/script-health-check", timeout=120) == (200, "ok"), log.read_text()
     finally:

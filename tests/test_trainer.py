@@ -205,3 +205,26 @@ def test_training_runs_on_one_blas_thread(registry, xor):
     assert blas and all(info["num_threads"] == 1 for info in blas)
     with pytest.raises(ValueError, match="whole number ≥ 1"):
         use_blas_threads(0)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_the_trainers_reused_buffers_give_the_readable_backprops_updates(activation):
+    """Layers of more than layers.SMALL_LAYER values: the trainer's ops write z and ∂J/∂a into
+    arrays kept between epochs. Three epochs of gradient descent equal θ − η ∂J/∂θ taken from
+    Network.backprop, which keeps no buffers, epoch by epoch."""
+    from bpdash.layers import SMALL_LAYER
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(200, 3)), rng.uniform(size=(200, 2))
+    net = Network([3, 64, 48, 2], [activation, activation, "sigmoid"], seed=1)
+    assert 200 * 48 > SMALL_LAYER
+    readable = net.copy()
+    trainer = Trainer(net, X, Y, learning_rate=0.1, cost="squared_error")
+    for _ in range(3):
+        grads = readable.backprop(X, Y, "squared_error").params
+        readable.params = tuple(tuple(p - 0.1 * g for p, g in zip(layer, gl))
+                                for layer, gl in zip(readable.params, grads))
+        trainer.fit(1)
+        for layer, want in zip(net.params, readable.params):
+            for p, q in zip(layer, want):
+                np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
